@@ -1,0 +1,28 @@
+/* Protocol error codes of SPEC section 4: one table of codes and messages. */
+#ifndef PULSE_ERRORS_H
+#define PULSE_ERRORS_H
+
+enum pulse_err {
+    PERR_BAD_JSON,
+    PERR_BAD_REQUEST,
+    PERR_UNKNOWN_TYPE,
+    PERR_UNKNOWN_CHANNEL,
+    PERR_UNKNOWN_METRIC,
+    PERR_UNAUTHORIZED,
+    PERR_FORBIDDEN,
+    PERR_NOT_FOUND,
+    PERR_RATE_LIMITED,
+    PERR_UNSUPPORTED,
+    PERR_COUNT
+};
+
+/* The wire name of an error code, e.g. "bad_json". */
+const char *perr_code(enum pulse_err e);
+
+/* The default human-readable message of an error code. */
+const char *perr_message(enum pulse_err e);
+
+/* The HTTP status that carries this error on /api routes. */
+int perr_http_status(enum pulse_err e);
+
+#endif

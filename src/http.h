@@ -1,0 +1,71 @@
+/* Incremental HTTP/1.1 request reader on http-parser: keeps the headers Pulse uses, with caps. */
+#ifndef PULSE_HTTP_H
+#define PULSE_HTTP_H
+
+#include <http_parser.h>
+#include <stddef.h>
+
+#define HTTP_MAX_HEADER_BYTES 8192
+#define HTTP_MAX_BODY_BYTES 65536
+
+enum http_hdr {
+    HH_HOST,
+    HH_UPGRADE,
+    HH_CONNECTION,
+    HH_WS_KEY,
+    HH_WS_VERSION,
+    HH_WS_PROTOCOL,
+    HH_WS_EXTENSIONS,
+    HH_ORIGIN,
+    HH_AUTHORIZATION,
+    HH_ACCEPT_ENCODING,
+    HH_IF_NONE_MATCH,
+    HH_COUNT
+};
+
+struct http_req {
+    int method; /* enum http_method */
+    char url[2048];
+    char hdr[HH_COUNT][512];
+    unsigned short hdr_len[HH_COUNT];
+    int keep_alive;
+    int upgrade; /* http-parser saw Upgrade + Connection: upgrade */
+};
+
+enum http_in_status { HTTP_IN_MORE, HTTP_IN_DONE, HTTP_IN_ERROR };
+
+struct http_in {
+    http_parser parser;
+    struct http_req req;
+    int cur;           /* header being read, -1 for one we ignore */
+    int in_value;      /* whether the last callback was a value */
+    char field[32];    /* name of the header being read, lower case, truncated */
+    size_t field_len;
+    size_t header_bytes, body_bytes;
+    int error_status; /* 400, 413, 431 */
+    int done;
+};
+
+/* Prepares to read one request. */
+void http_in_init(struct http_in *h);
+
+/* Feeds bytes; on HTTP_IN_DONE `*used` bytes made the request and the rest belong to what follows
+ * (frames after an upgrade, or the next request); on HTTP_IN_ERROR h->error_status says which. */
+enum http_in_status http_in_feed(struct http_in *h, const char *data, size_t len, size_t *used);
+
+/* A header's value ("" when absent). */
+const char *http_req_header(const struct http_req *r, enum http_hdr which);
+
+/* Whether the comma-separated header value contains `token`, compared case-insensitively. */
+int http_has_token(const char *value, const char *token);
+
+/* The path part of the request URL into `out` (without query); returns 0 or -EINVAL. */
+int http_req_path(const struct http_req *r, char *out, size_t outlen);
+
+/* The value of query parameter `name` into `out`, undecoded; returns 0 or -ENOENT. */
+int http_req_query(const struct http_req *r, const char *name, char *out, size_t outlen);
+
+/* The reason phrase of a status code. */
+const char *http_status_text(int status);
+
+#endif

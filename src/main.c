@@ -1,0 +1,60 @@
+/* pulse: command line, start-up and the event loop. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "transport.h"
+
+static int run(struct pulse_server *srv)
+{
+    char why[256] = "";
+    srv->loop = uv_default_loop();
+    srv->log.level = srv->cfg.log_level;
+    srv->started_wall_ms = pulse_wall_ms();
+    conn_mgr_init(&srv->conns);
+    bc_init(&srv->bc);
+    handlers_init(srv);
+    if (transport_start(srv, why, sizeof(why)) < 0) {
+        fprintf(stderr, "pulse: %s\n", why);
+        return 1;
+    }
+    const char *host = srv->cfg.host;
+    int v6 = strchr(host, ':') != NULL;
+    printf("pulse listening on http://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", srv->port);
+    fflush(stdout);
+    uv_run(srv->loop, UV_RUN_DEFAULT);
+    bc_free(&srv->bc);
+    uv_loop_close(srv->loop);
+    log_info(&srv->log, "stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* The server struct is large (it holds the shared read buffer): keep it off the stack. */
+    struct pulse_server *srv = calloc(1, sizeof(*srv));
+    char err[512] = "", what = 0;
+    if (!srv)
+        return 1;
+    config_defaults(&srv->cfg);
+    if (argc > 1 && strcmp(argv[1], "token") == 0) {
+        fprintf(stderr, "pulse: token: auth is not implemented yet\n");
+        free(srv);
+        return 2;
+    }
+    enum config_result r = config_parse(&srv->cfg, argc - 1, argv + 1, err, sizeof(err), &what);
+    int rc = 0;
+    if (r == CONFIG_EXIT_USAGE) {
+        fprintf(stderr, "pulse: %s\n", err);
+        rc = 2;
+    } else if (r == CONFIG_EXIT_OK && what == 'v') {
+        printf("pulse " PULSE_VERSION "\n");
+    } else if (r == CONFIG_EXIT_OK) {
+        config_usage(stdout);
+    } else {
+        rc = run(srv);
+    }
+    free(srv);
+    return rc;
+}

@@ -1,0 +1,608 @@
+#include "transport.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "handshake.h"
+#include "routes.h"
+
+#define IOV_BATCH 128
+#define HTTP_IDLE_MS 30000
+#define DRAIN_MS 2000
+#define STOP_MS 1500
+
+static void conn_close(struct conn *c);
+static void conn_after_write(struct conn *c);
+
+uint64_t pulse_wall_ms(void)
+{
+    uv_timeval64_t tv;
+    uv_gettimeofday(&tv);
+    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+/* ---- queueing ---------------------------------------------------------------------------- */
+
+static void mark_dirty(struct conn *c)
+{
+    if (!c->dirty) {
+        c->dirty = 1;
+        c->dirty_next = c->srv->dirty;
+        c->srv->dirty = c;
+    }
+}
+
+/* Queues a frame within the per-connection and total bounds; past them the connection is
+ * flagged as a slow consumer and closed from the flusher, never from inside a caller's loop. */
+static int enqueue(struct conn *c, struct pbuf *b, int bounded)
+{
+    struct pulse_server *srv = c->srv;
+    size_t len = pbuf_len(b);
+    if (c->state >= CS_SHUT || c->slow)
+        return -EPIPE;
+    if (bounded && (c->q.bytes + len > (size_t)srv->cfg.max_queue_bytes ||
+                    srv->queued_total + len > (size_t)srv->cfg.max_total_queue_bytes)) {
+        c->slow = 1;
+        srv->counters.dropped++;
+        mark_dirty(c);
+        return -ENOBUFS;
+    }
+    if (outq_push(&c->q, b) < 0)
+        return -ENOMEM;
+    srv->queued_total += len;
+    mark_dirty(c);
+    return 0;
+}
+
+void conn_send_frame(struct conn *c, struct pbuf *frame)
+{
+    if (c->state != CS_WS || !ws_can_send(&c->ws))
+        return;
+    if (enqueue(c, frame, 1) == 0) {
+        c->msgs_out++;
+        c->srv->counters.messages_out++;
+    }
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    return pbuf_append((struct pbuf **)data, buf, size);
+}
+
+struct pbuf *frame_json(json_t *value)
+{
+    struct pbuf *b = pbuf_new(256, PBUF_HEADROOM);
+    if (!b)
+        return NULL;
+    if (json_dump_callback(value, dump_cb, &b, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+        pbuf_unref(b);
+        return NULL;
+    }
+    pbuf_frame(b, WSLAY_TEXT_FRAME);
+    return b;
+}
+
+int conn_send_json(struct conn *c, json_t *value)
+{
+    struct pbuf *b = frame_json(value);
+    if (!b)
+        return -ENOMEM;
+    conn_send_frame(c, b);
+    pbuf_unref(b);
+    return 0;
+}
+
+int conn_send_raw(struct conn *c, const void *data, size_t len)
+{
+    struct pbuf *b = pbuf_new(len, 0);
+    if (!b)
+        return -ENOMEM;
+    pbuf_append(&b, data, len);
+    int rc = enqueue(c, b, 0);
+    pbuf_unref(b);
+    return rc;
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct conn *c = req->data;
+    struct pulse_server *srv = c->srv;
+    size_t n = c->writing;
+    c->writing = 0;
+    outq_consume(&c->q, n);
+    srv->queued_total -= n;
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    c->bytes_out += n;
+    srv->counters.bytes_out += n;
+    conn_after_write(c);
+}
+
+/* Writes what the socket takes now and hands the rest to one uv_write. */
+static void conn_flush(struct conn *c)
+{
+    struct pulse_server *srv = c->srv;
+    uv_buf_t bufs[IOV_BATCH];
+    while (c->q.bytes > 0 && !c->writing) {
+        unsigned n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
+        int w = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
+        if (w == UV_EAGAIN)
+            w = 0;
+        if (w < 0) {
+            conn_close(c);
+            return;
+        }
+        outq_consume(&c->q, (size_t)w);
+        srv->queued_total -= (size_t)w;
+        c->bytes_out += (size_t)w;
+        srv->counters.bytes_out += (size_t)w;
+        size_t total = 0;
+        for (unsigned i = 0; i < n; i++)
+            total += bufs[i].len;
+        if ((size_t)w == total)
+            continue;
+        n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
+        total = 0;
+        for (unsigned i = 0; i < n; i++)
+            total += bufs[i].len;
+        c->wreq.data = c;
+        if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_write) < 0) {
+            conn_close(c);
+            return;
+        }
+        c->writing = total;
+    }
+    if (!c->writing)
+        conn_after_write(c);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct conn *c = req->data;
+    free(req);
+    if (status < 0)
+        conn_close(c);
+}
+
+/* After the queue drained: a draining connection shuts its write side down. */
+static void conn_after_write(struct conn *c)
+{
+    if (c->q.bytes > 0) {
+        mark_dirty(c);
+        return;
+    }
+    if (c->state != CS_DRAIN)
+        return;
+    uv_shutdown_t *req = malloc(sizeof(*req));
+    c->state = CS_SHUT;
+    c->deadline = uv_now(c->srv->loop) + DRAIN_MS;
+    if (!req) {
+        conn_close(c);
+        return;
+    }
+    req->data = c;
+    if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
+        free(req);
+        conn_close(c);
+    }
+}
+
+/* A slow consumer: Close 1008 when the socket can still take it, else drop the TCP connection. */
+static void close_slow(struct conn *c)
+{
+    struct pulse_server *srv = c->srv;
+    srv->counters.slow_closes++;
+    log_info(&srv->log, "closing slow consumer %s (%zu bytes queued)", c->id, c->q.bytes);
+    if (c->writing || outq_partial(&c->q) || c->state != CS_WS) {
+        conn_close(c);
+        return;
+    }
+    srv->counters.dropped += c->q.count;
+    srv->queued_total -= c->q.bytes;
+    outq_clear(&c->q);
+    c->slow = 0;
+    conn_close_ws(c, 1008, "slow consumer");
+}
+
+static void on_check(uv_check_t *h)
+{
+    struct pulse_server *srv = h->data;
+    while (srv->dirty) {
+        struct conn *c = srv->dirty;
+        srv->dirty = c->dirty_next;
+        c->dirty = 0;
+        if (c->state == CS_CLOSING)
+            continue;
+        if (c->slow)
+            close_slow(c);
+        else
+            conn_flush(c);
+    }
+}
+
+/* ---- closing ----------------------------------------------------------------------------- */
+
+static void on_closed(uv_handle_t *h)
+{
+    struct conn *c = h->data;
+    struct pulse_server *srv = c->srv;
+    srv->queued_total -= c->q.bytes;
+    outq_clear(&c->q);
+    if (c->ws_ready)
+        ws_free(&c->ws);
+    free(c->http);
+    free(c);
+    if (srv->stopping && srv->conns.total == 0)
+        transport_stop(srv);
+}
+
+static void conn_close(struct conn *c)
+{
+    struct pulse_server *srv = c->srv;
+    if (c->state == CS_CLOSING)
+        return;
+    if (c->ws_ready == 1) {
+        conn_mgr_ws_count(&srv->conns, -1);
+        c->ws_ready = 2; /* the context is still to free, but no longer counted */
+    }
+    bc_unsubscribe_all(&srv->bc, c);
+    conn_mgr_remove(&srv->conns, c);
+    c->state = CS_CLOSING;
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+}
+
+void conn_close_ws(struct conn *c, uint16_t code, const char *reason)
+{
+    if (c->state != CS_WS)
+        return;
+    ws_close(&c->ws, code, reason);
+    c->state = CS_DRAIN;
+    c->deadline = uv_now(c->srv->loop) + DRAIN_MS;
+    mark_dirty(c);
+}
+
+/* ---- WebSocket --------------------------------------------------------------------------- */
+
+static void ws_output(void *user, const uint8_t *data, size_t len)
+{
+    struct conn *c = user;
+    struct pbuf *b = pbuf_new(len, 0);
+    if (!b)
+        return;
+    pbuf_append(&b, data, len);
+    /* Close frames must go out even past the bounds; other control frames count against them. */
+    enqueue(c, b, !(len >= 1 && data[0] == 0x88));
+    pbuf_unref(b);
+}
+
+static void ws_message(void *user, int opcode, const uint8_t *msg, size_t len)
+{
+    struct conn *c = user;
+    if (c->slow)
+        return;
+    handlers_message(c->srv, c, opcode, (const char *)msg, len);
+}
+
+static const struct ws_handlers ws_cb = {ws_message, ws_output};
+
+static void send_welcome(struct conn *c)
+{
+    struct pulse_server *srv = c->srv;
+    json_t *w = json_pack("{s:s, s:i, s:s, s:s, s:I, s:b}", "type", "welcome", "protocol", 1,
+                          "server", "pulse/" PULSE_VERSION, "connection_id", c->id,
+                          "heartbeat_ms", (json_int_t)srv->cfg.heartbeat_ms, "auth_required", 0);
+    conn_send_json(c, w);
+    json_decref(w);
+}
+
+static int upgrade(struct conn *c, const struct http_req *req, const char *accept)
+{
+    struct pulse_server *srv = c->srv;
+    char resp[256];
+    if (srv->conns.ws_count >= (unsigned)srv->cfg.max_connections)
+        return 503;
+    if (ws_init(&c->ws, (size_t)srv->cfg.max_message_bytes, &ws_cb, c) < 0)
+        return 500;
+    (void)req;
+    int n = snprintf(resp, sizeof(resp),
+                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+                     accept);
+    c->ws_ready = 1;
+    conn_mgr_ws_count(&srv->conns, +1);
+    c->state = CS_WS;
+    free(c->http);
+    c->http = NULL;
+    rl_init(&c->rl, srv->cfg.rate_burst, uv_now(srv->loop));
+    conn_send_raw(c, resp, (size_t)n);
+    send_welcome(c);
+    return 101;
+}
+
+/* ---- HTTP -------------------------------------------------------------------------------- */
+
+/* Answers one complete request; returns 1 when the connection became a WebSocket. */
+static int http_request(struct conn *c, const struct http_req *req)
+{
+    char path[1024];
+    if (http_req_path(req, path, sizeof(path)) < 0) {
+        routes_error(c, 400, 0);
+        return 0;
+    }
+    if (strcmp(path, "/ws") == 0) {
+        char accept[WS_ACCEPT_LEN + 1];
+        int status = handshake_check(req, accept);
+        if (status == 101)
+            status = upgrade(c, req, accept);
+        if (status == 101)
+            return 1;
+        routes_error(c, status, 0);
+        return 0;
+    }
+    if (handshake_is_upgrade(req)) {
+        routes_error(c, 404, 0);
+        return 0;
+    }
+    routes_http(c->srv, c, req, path);
+    return 0;
+}
+
+static void on_ws_bytes(struct conn *c, const uint8_t *data, size_t len)
+{
+    if (ws_feed(&c->ws, data, len) == WS_CLOSED && c->state == CS_WS) {
+        c->state = CS_DRAIN;
+        c->deadline = uv_now(c->srv->loop) + DRAIN_MS;
+    }
+    mark_dirty(c);
+}
+
+static void on_http_bytes(struct conn *c, const char *data, size_t len)
+{
+    while (len > 0 && c->state == CS_HTTP) {
+        size_t used = 0;
+        enum http_in_status st = http_in_feed(c->http, data, len, &used);
+        if (st == HTTP_IN_MORE)
+            return;
+        if (st == HTTP_IN_ERROR) {
+            routes_error(c, c->http->error_status, 0);
+            return;
+        }
+        data += used;
+        len -= used;
+        if (http_request(c, &c->http->req)) {
+            if (len > 0)
+                on_ws_bytes(c, (const uint8_t *)data, len);
+            return;
+        }
+        if (c->state == CS_HTTP)
+            http_in_init(c->http);
+    }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct conn *c = h->data;
+    (void)suggested;
+    buf->base = c->srv->read_buf;
+    buf->len = sizeof(c->srv->read_buf);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = s->data;
+    if (nread < 0) {
+        conn_close(c);
+        return;
+    }
+    c->last_rx = uv_now(c->srv->loop);
+    if (c->state == CS_HTTP)
+        on_http_bytes(c, buf->base, (size_t)nread);
+    else if (c->state == CS_WS)
+        on_ws_bytes(c, (const uint8_t *)buf->base, (size_t)nread);
+    /* CS_DRAIN / CS_SHUT: the peer's remaining bytes are read and dropped until its EOF. */
+}
+
+static void remote_name(struct conn *c)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0)
+        return;
+    char host[48] = "?";
+    int port = 0;
+    if (ss.ss_family == AF_INET) {
+        uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
+        port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
+        port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    snprintf(c->remote, sizeof(c->remote), "%s:%d", host, port);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct pulse_server *srv = server->data;
+    if (status < 0 || srv->stopping)
+        return;
+    struct conn *c = calloc(1, sizeof(*c));
+    struct http_in *h = malloc(sizeof(*h));
+    if (!c || !h || uv_tcp_init(srv->loop, &c->tcp) != 0) {
+        free(c);
+        free(h);
+        return;
+    }
+    c->srv = srv;
+    c->tcp.data = c;
+    c->http = h;
+    http_in_init(h);
+    outq_init(&c->q);
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        c->state = CS_CLOSING;
+        uv_close((uv_handle_t *)&c->tcp, on_closed);
+        return;
+    }
+    conn_mgr_add(&srv->conns, c, srv->cfg.node_name);
+    c->connected_at_ms = pulse_wall_ms();
+    c->last_rx = uv_now(srv->loop);
+    uv_tcp_nodelay(&c->tcp, 1);
+    remote_name(c);
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
+        conn_close(c);
+}
+
+/* ---- timers ------------------------------------------------------------------------------ */
+
+static void heartbeat_one(struct conn *c, void *arg)
+{
+    uint64_t now = *(uint64_t *)arg;
+    uint64_t hb = (uint64_t)c->srv->cfg.heartbeat_ms;
+    if (c->state != CS_WS)
+        return;
+    if (now - c->last_rx >= 2 * hb) {
+        log_debug(&c->srv->log, "dropping silent peer %s", c->id);
+        conn_close(c);
+        return;
+    }
+    ws_ping(&c->ws);
+    mark_dirty(c);
+}
+
+static void on_heartbeat(uv_timer_t *t)
+{
+    struct pulse_server *srv = t->data;
+    uint64_t now = uv_now(srv->loop);
+    conn_mgr_foreach(&srv->conns, heartbeat_one, &now);
+}
+
+static void sweep_one(struct conn *c, void *arg)
+{
+    uint64_t now = *(uint64_t *)arg;
+    if ((c->state == CS_HTTP && now - c->last_rx >= HTTP_IDLE_MS) ||
+        ((c->state == CS_DRAIN || c->state == CS_SHUT) && now >= c->deadline))
+        conn_close(c);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+    struct pulse_server *srv = t->data;
+    uint64_t now = uv_now(srv->loop);
+    conn_mgr_foreach(&srv->conns, sweep_one, &now);
+}
+
+/* ---- start and stop ---------------------------------------------------------------------- */
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct pulse_server *srv = s->data;
+    log_info(&srv->log, "signal %d: shutting down", signum);
+    transport_stop(srv);
+}
+
+static void on_stop_timer(uv_timer_t *t)
+{
+    struct pulse_server *srv = t->data;
+    struct conn *c, *tmp;
+    HASH_ITER(hh, srv->conns.by_id, c, tmp) conn_close(c);
+    transport_stop(srv);
+}
+
+static void stop_one(struct conn *c, void *arg)
+{
+    (void)arg;
+    if (c->state == CS_WS)
+        conn_close_ws(c, 1001, "server shutting down");
+    else if (c->state == CS_HTTP)
+        conn_close(c);
+}
+
+static void close_handle(uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void transport_stop(struct pulse_server *srv)
+{
+    if (!srv->stopping) {
+        srv->stopping = 1;
+        close_handle((uv_handle_t *)&srv->listener);
+        uv_timer_start(&srv->stop_timer, on_stop_timer, STOP_MS, 0);
+        conn_mgr_foreach(&srv->conns, stop_one, NULL);
+    }
+    if (srv->conns.total > 0)
+        return;
+    /* Everything is closed once the pending close callbacks ran; then uv_run returns. */
+    close_handle((uv_handle_t *)&srv->flusher);
+    close_handle((uv_handle_t *)&srv->heartbeat);
+    close_handle((uv_handle_t *)&srv->sweep);
+    close_handle((uv_handle_t *)&srv->stop_timer);
+    close_handle((uv_handle_t *)&srv->sig_term);
+    close_handle((uv_handle_t *)&srv->sig_int);
+    handlers_stop(srv);
+}
+
+static int bind_listener(struct pulse_server *srv, char *why, size_t whylen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE}, *ai = NULL;
+    char port[16];
+    snprintf(port, sizeof(port), "%ld", srv->cfg.port);
+    if (getaddrinfo(srv->cfg.host, port, &hints, &ai) != 0 || !ai) {
+        snprintf(why, whylen, "cannot resolve host '%s'", srv->cfg.host);
+        return UV_EINVAL;
+    }
+    /* libuv sets SO_REUSEADDR on bind, so a restart on the same port works at once. */
+    int rc = uv_tcp_bind(&srv->listener, ai->ai_addr, 0);
+    freeaddrinfo(ai);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&srv->listener, 4096, on_connection);
+    if (rc < 0) {
+        snprintf(why, whylen, "cannot listen on %s:%ld: %s", srv->cfg.host, srv->cfg.port,
+                 uv_strerror(rc));
+        return rc;
+    }
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &len);
+    srv->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    return 0;
+}
+
+int transport_start(struct pulse_server *srv, char *why, size_t whylen)
+{
+    uv_tcp_init(srv->loop, &srv->listener);
+    srv->listener.data = srv;
+    int rc = bind_listener(srv, why, whylen);
+    if (rc < 0)
+        return rc;
+    uv_check_init(srv->loop, &srv->flusher);
+    srv->flusher.data = srv;
+    uv_check_start(&srv->flusher, on_check);
+    uv_timer_init(srv->loop, &srv->heartbeat);
+    srv->heartbeat.data = srv;
+    if (srv->cfg.heartbeat_ms > 0)
+        uv_timer_start(&srv->heartbeat, on_heartbeat, (uint64_t)srv->cfg.heartbeat_ms,
+                       (uint64_t)srv->cfg.heartbeat_ms);
+    uv_timer_init(srv->loop, &srv->sweep);
+    srv->sweep.data = srv;
+    uv_timer_start(&srv->sweep, on_sweep, 500, 500);
+    uv_timer_init(srv->loop, &srv->stop_timer);
+    srv->stop_timer.data = srv;
+    uv_signal_init(srv->loop, &srv->sig_term);
+    srv->sig_term.data = srv;
+    uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
+    uv_signal_init(srv->loop, &srv->sig_int);
+    srv->sig_int.data = srv;
+    uv_signal_start(&srv->sig_int, on_signal, SIGINT);
+    return 0;
+}

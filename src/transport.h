@@ -1,0 +1,34 @@
+/* Transport: the listening socket, reads, the HTTP → WebSocket upgrade, and the write path that
+ * gathers every pending frame of a connection into one writev per loop iteration. */
+#ifndef PULSE_TRANSPORT_H
+#define PULSE_TRANSPORT_H
+
+#include <jansson.h>
+
+#include "pbuf.h"
+#include "server.h"
+
+/* Sets up the server's handles and binds the listening socket; returns 0 or a negative uv
+ * error (with `why` filled for the start-up message). */
+int transport_start(struct pulse_server *srv, char *why, size_t whylen);
+
+/* Starts a graceful stop: every WebSocket gets Close 1001; the loop ends when all are gone or
+ * after a bounded time. */
+void transport_stop(struct pulse_server *srv);
+
+/* Serializes a JSON value once into a framed text message (one reference), or NULL. */
+struct pbuf *frame_json(json_t *value);
+
+/* Queues a framed message to a WebSocket connection (taking its own reference). */
+void conn_send_frame(struct conn *c, struct pbuf *frame);
+
+/* Serializes and queues a JSON value to one connection; returns 0 or -ENOMEM. */
+int conn_send_json(struct conn *c, json_t *value);
+
+/* Starts the closing handshake of a WebSocket connection with `code`. */
+void conn_close_ws(struct conn *c, uint16_t code, const char *reason);
+
+/* Queues raw bytes (an HTTP response) to a connection. */
+int conn_send_raw(struct conn *c, const void *data, size_t len);
+
+#endif
