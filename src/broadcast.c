@@ -4,19 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    unsigned mask;
-} metrics_channels[] = {
-    {"metrics", MG_ALL},
-    {"metrics.cpu", MG_CPU},
-    {"metrics.memory", MG_MEMORY},
-    {"metrics.network", MG_NETWORK},
-    {"metrics.disk", MG_DISK},
-    {"metrics.load", MG_LOAD},
-    {"metrics.system", MG_SYSTEM},
-};
-
 void bc_init(struct broadcast *bc)
 {
     memset(bc, 0, sizeof(*bc));
@@ -40,12 +27,12 @@ enum channel_kind bc_channel_kind(const char *name, unsigned *mask)
 {
     if (!valid_name(name))
         return CH_INVALID;
-    for (size_t i = 0; i < sizeof(metrics_channels) / sizeof(metrics_channels[0]); i++)
-        if (strcmp(name, metrics_channels[i].name) == 0) {
-            if (mask)
-                *mask = metrics_channels[i].mask;
-            return CH_METRICS;
-        }
+    int groups = pulse_channel_groups(name);
+    if (groups > 0) {
+        if (mask)
+            *mask = (unsigned)groups;
+        return CH_METRICS;
+    }
     if (strcmp(name, "insights") == 0)
         return CH_INSIGHTS;
     if (strncmp(name, "metrics", 7) == 0 || strncmp(name, "insights", 8) == 0)

@@ -6,21 +6,13 @@
 #include <uthash.h>
 
 #include "conn.h"
+#include "metrics_json.h"
 #include "pbuf.h"
 
 #define CHANNEL_NAME_MAX 64
 #define BC_MAX_SUBS_PER_CONN 256
 
-/* Metric groups, one bit each; the plain `metrics` channel stands for all of them. */
-enum metric_group {
-    MG_CPU = 1 << 0,
-    MG_MEMORY = 1 << 1,
-    MG_NETWORK = 1 << 2,
-    MG_DISK = 1 << 3,
-    MG_LOAD = 1 << 4,
-    MG_SYSTEM = 1 << 5,
-    MG_ALL = (1 << 6) - 1,
-};
+/* Metric groups are metrics_json's PULSE_GROUP_* bits; `metrics` stands for all of them. */
 
 enum channel_kind {
     CH_INVALID,  /* not [A-Za-z0-9_.:-]{1,64} */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_LONG, OPT_STR, OPT_ONOFF, OPT_LEVEL, OPT_ORIGIN };
+enum opt_kind { OPT_LONG, OPT_DOUBLE, OPT_STR, OPT_ONOFF, OPT_LEVEL, OPT_ORIGIN };
 
 struct option_def {
     const char *name;
@@ -30,7 +30,7 @@ static const struct option_def options[] = {
     {"--auth-secret-file", OPT_STR, F(auth_secret_file), 0, 0, "FILE",
      "HS256 secret for tokens (enables auth)", "auth is not implemented yet"},
     {"--allowed-origin", OPT_ORIGIN, F(allowed_origins), 0, 0, "URL",
-     "browser origin allowed besides same-origin (repeatable)", "origin checks are not implemented yet"},
+     "browser origin allowed besides same-origin (repeatable)", NULL},
     {"--max-connections", OPT_LONG, F(max_connections), 1, 1000000, "N",
      "WebSocket connections before upgrades get 503 (default 10000)", NULL},
     {"--max-message-bytes", OPT_LONG, F(max_message_bytes), 1, 64L << 20, "N",
@@ -45,8 +45,8 @@ static const struct option_def options[] = {
      "token bucket size per connection (default 100)", NULL},
     {"--heartbeat-ms", OPT_LONG, F(heartbeat_ms), 0, 3600000, "N",
      "WebSocket ping period, 0 for none (default 25000)", NULL},
-    {"--compression", OPT_ONOFF, F(compression), 0, 0, "on|off",
-     "permessage-deflate (default off)", "--compression on is not implemented yet"},
+    {"--compression", OPT_ONOFF, F(compression), 0, 0, "on|off", "permessage-deflate (default off)",
+     "--compression on is not implemented yet"},
     {"--redis", OPT_STR, F(redis), 0, 0, "URL", "Redis for cluster mode",
      "cluster mode is not implemented yet"},
     {"--node-name", OPT_STR, F(node_name), 0, 0, "NAME", "this node's name in a cluster", NULL},
@@ -56,6 +56,16 @@ static const struct option_def options[] = {
      "TLS is not implemented yet"},
     {"--log-level", OPT_LEVEL, F(log_level), 0, 0, "LEVEL", "debug|info|warn|error (default info)",
      NULL},
+    {"--alert-cpu-percent", OPT_DOUBLE, F(alert_cpu_percent), 1, 100, "PCT",
+     "cpu.usage alert threshold (default 90)", NULL},
+    {"--alert-memory-percent", OPT_DOUBLE, F(alert_memory_percent), 1, 100, "PCT",
+     "memory.usage alert threshold (default 90)", NULL},
+    {"--alert-load-per-core", OPT_DOUBLE, F(alert_load_per_core), 0, 1000, "X",
+     "load.1m alert above cores times X (default 1)", NULL},
+    {"--alert-hold-s", OPT_LONG, F(alert_hold_s), 1, 86400, "N",
+     "seconds a threshold must hold before it alerts (default 60)", NULL},
+    {"--anomaly-z", OPT_DOUBLE, F(anomaly_z), 1, 100, "Z",
+     "z-score that counts as an anomaly (default 3)", NULL},
 };
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -75,6 +85,11 @@ void config_defaults(struct pulse_config *cfg)
     cfg->rate_burst = 100;
     cfg->heartbeat_ms = 25000;
     cfg->log_level = LOG_INFO;
+    cfg->alert_cpu_percent = 90;
+    cfg->alert_memory_percent = 90;
+    cfg->alert_load_per_core = 1;
+    cfg->alert_hold_s = 60;
+    cfg->anomaly_z = 3;
 }
 
 const char *config_level_name(int level)
@@ -115,6 +130,21 @@ static int set_option(struct pulse_config *cfg, const struct option_def *o, cons
         }
         *(long *)field = v;
         return 0;
+    case OPT_DOUBLE: {
+        char *end;
+        errno = 0;
+        double d = strtod(val, &end);
+        if (errno || end == val || *end != '\0' || d != d) {
+            snprintf(err, errlen, "%s: '%s' is not a number", o->name, val);
+            return -EINVAL;
+        }
+        if (d < (double)o->min || d > (double)o->max) {
+            snprintf(err, errlen, "%s: %s is out of range %ld..%ld", o->name, val, o->min, o->max);
+            return -ERANGE;
+        }
+        *(double *)field = d;
+        return 0;
+    }
     case OPT_STR:
         if (strlen(val) >= o->size || val[0] == '\0') {
             snprintf(err, errlen, "%s: value is empty or too long", o->name);

@@ -30,6 +30,11 @@ struct pulse_config {
     char tls_cert[1024];
     char tls_key[1024];
     int log_level;
+    double alert_cpu_percent;
+    long alert_hold_s;
+    double alert_memory_percent;
+    double alert_load_per_core;
+    double anomaly_z;
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_EXIT_USAGE };

@@ -46,12 +46,14 @@ struct conn {
     size_t writing; /* bytes handed to an in-flight uv_write, 0 when none */
     struct conn *dirty_next;
     int dirty;
-    int slow; /* outbound queue overflowed: close as a slow consumer */
+    int slow;   /* outbound queue overflowed: close as a slow consumer */
+    int broken; /* a write failed: close */
 
     struct ratelimit rl;
     struct sub *subs;
     unsigned nsubs;
     unsigned metrics_mask; /* metric groups this connection receives */
+    uint64_t metrics_tick; /* the last tick that sent it a metrics frame */
 
     int indexed;
     UT_hash_handle hh; /* in conn_mgr.by_id */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "provider.h"
 #include "transport.h"
 
 #define RL_CLOSE_AFTER 500
@@ -86,7 +87,11 @@ static int h_subscribe(void *ctx, struct route_req *req)
     }
     if (rc < 0)
         return rc;
-    return reply(c, req, json_pack("{s:s, s:s}", "type", "subscribed", "channel", name));
+    rc = reply(c, req, json_pack("{s:s, s:s}", "type", "subscribed", "channel", name));
+    /* A metrics subscriber gets the latest sample at once, with its new union of groups. */
+    if (rc == 0 && kind == CH_METRICS)
+        provider_send_latest(c->srv, c);
+    return rc;
 }
 
 static int h_unsubscribe(void *ctx, struct route_req *req)
@@ -161,12 +166,51 @@ static int h_stats(void *ctx, struct route_req *req)
     struct conn *c = ctx;
     struct pulse_server *srv = c->srv;
     const struct pulse_counters *k = &srv->counters;
-    json_t *r = json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
-                          (json_int_t)srv->conns.ws_count, "subscriptions", bc_stats(&srv->bc),
-                          "messages_in", (json_int_t)k->messages_in, "messages_out",
-                          (json_int_t)k->messages_out, "dropped", (json_int_t)k->dropped,
-                          "uptime_s", (json_int_t)((pulse_wall_ms() - srv->started_wall_ms) / 1000));
+    json_t *r =
+        json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
+                  (json_int_t)srv->conns.ws_count, "subscriptions", bc_stats(&srv->bc),
+                  "messages_in", (json_int_t)k->messages_in, "messages_out",
+                  (json_int_t)k->messages_out, "dropped", (json_int_t)k->dropped, "uptime_s",
+                  (json_int_t)((pulse_wall_ms() - srv->started_wall_ms) / 1000));
     return reply(c, req, r);
+}
+
+static int h_snapshot(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    return reply(c, req, provider_snapshot(c->srv));
+}
+
+/* Checks a history request's fields; the same rules serve /api/history. */
+int handlers_history_reply(struct pulse_server *srv, json_t *metric, json_t *seconds, json_t **out,
+                           const char **detail)
+{
+    if (!json_is_string(metric)) {
+        *detail = "metric must be a string";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    if (!json_is_integer(seconds) || json_integer_value(seconds) < 1 ||
+        json_integer_value(seconds) > 604800) {
+        *detail = "seconds must be an integer in 1..604800";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    int rc = provider_history(srv, json_string_value(metric), json_integer_value(seconds), out);
+    if (rc == -ENOENT)
+        return ROUTE_ERR(PERR_UNKNOWN_METRIC);
+    if (rc == -EINVAL) {
+        *detail = "seconds must be an integer in 1..604800";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    return rc;
+}
+
+static int h_history(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    json_t *out = NULL;
+    int rc = handlers_history_reply(c->srv, json_object_get(req->msg, "metric"),
+                                    json_object_get(req->msg, "seconds"), &out, &req->detail);
+    return rc < 0 ? rc : reply(c, req, out);
 }
 
 static int h_auth(void *ctx, struct route_req *req)
@@ -178,9 +222,9 @@ static int h_auth(void *ctx, struct route_req *req)
 
 /* Adding a message type is one row here and one function above. */
 static const struct route routes[] = {
-    {"ping", h_ping},           {"subscribe", h_subscribe}, {"unsubscribe", h_unsubscribe},
-    {"publish", h_publish},     {"direct", h_direct},       {"stats", h_stats},
-    {"auth", h_auth},
+    {"ping", h_ping},       {"subscribe", h_subscribe}, {"unsubscribe", h_unsubscribe},
+    {"publish", h_publish}, {"direct", h_direct},       {"stats", h_stats},
+    {"auth", h_auth},       {"snapshot", h_snapshot},   {"history", h_history},
 };
 
 void handlers_init(struct pulse_server *srv)
@@ -220,5 +264,5 @@ void handlers_message(struct pulse_server *srv, struct conn *c, int opcode, cons
 
 void handlers_stop(struct pulse_server *srv)
 {
-    (void)srv;
+    provider_stop(srv);
 }

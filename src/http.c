@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -196,6 +197,22 @@ int http_has_token(const char *value, const char *token)
     return 0;
 }
 
+int http_accepts(const char *value, const char *coding)
+{
+    size_t clen = strlen(coding);
+    for (const char *p = value; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, coding, clen) != 0 || (p[clen] && !strchr(" \t;,", p[clen])))
+            continue;
+        const char *q = strstr(p, ";q="), *next = strchr(p, ',');
+        if (q && (!next || q < next))
+            return strtod(q + 3, NULL) > 0;
+        return 1;
+    }
+    return 0;
+}
+
 int http_req_path(const struct http_req *r, char *out, size_t outlen)
 {
     struct http_parser_url u;
@@ -235,19 +252,33 @@ int http_req_query(const struct http_req *r, const char *name, char *out, size_t
 const char *http_status_text(int status)
 {
     switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 426: return "Upgrade Required";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Payload Too Large";
+    case 414:
+        return "URI Too Long";
+    case 426:
+        return "Upgrade Required";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
     }
 }

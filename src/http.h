@@ -37,9 +37,9 @@ enum http_in_status { HTTP_IN_MORE, HTTP_IN_DONE, HTTP_IN_ERROR };
 struct http_in {
     http_parser parser;
     struct http_req req;
-    int cur;           /* header being read, -1 for one we ignore */
-    int in_value;      /* whether the last callback was a value */
-    char field[32];    /* name of the header being read, lower case, truncated */
+    int cur;        /* header being read, -1 for one we ignore */
+    int in_value;   /* whether the last callback was a value */
+    char field[32]; /* name of the header being read, lower case, truncated */
     size_t field_len;
     size_t header_bytes, body_bytes;
     int error_status; /* 400, 413, 431 */
@@ -58,6 +58,9 @@ const char *http_req_header(const struct http_req *r, enum http_hdr which);
 
 /* Whether the comma-separated header value contains `token`, compared case-insensitively. */
 int http_has_token(const char *value, const char *token);
+
+/* Whether an Accept-Encoding value accepts `coding` (a q=0 parameter refuses it). */
+int http_accepts(const char *value, const char *coding);
 
 /* The path part of the request URL into `out` (without query); returns 0 or -EINVAL. */
 int http_req_path(const struct http_req *r, char *out, size_t outlen);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "provider.h"
 #include "transport.h"
 
 static int run(struct pulse_server *srv)
@@ -15,8 +16,15 @@ static int run(struct pulse_server *srv)
     conn_mgr_init(&srv->conns);
     bc_init(&srv->bc);
     handlers_init(srv);
-    if (transport_start(srv, why, sizeof(why)) < 0) {
+    const char *root = srv->cfg.static_dir[0] ? srv->cfg.static_dir : PULSE_DEFAULT_STATIC;
+    if (assets_load(&srv->assets, root, srv->cfg.static_dir[0] != 0, why, sizeof(why)) < 0) {
         fprintf(stderr, "pulse: %s\n", why);
+        return 1;
+    }
+    if (provider_start(srv, why, sizeof(why)) < 0 || transport_start(srv, why, sizeof(why)) < 0) {
+        fprintf(stderr, "pulse: %s\n", why);
+        provider_free(srv);
+        assets_free(&srv->assets);
         return 1;
     }
     const char *host = srv->cfg.host;
@@ -25,6 +33,8 @@ static int run(struct pulse_server *srv)
     fflush(stdout);
     uv_run(srv->loop, UV_RUN_DEFAULT);
     bc_free(&srv->bc);
+    provider_free(srv);
+    assets_free(&srv->assets);
     uv_loop_close(srv->loop);
     log_info(&srv->log, "stopped");
     return 0;

@@ -36,6 +36,25 @@ int outq_push(struct outq *q, struct pbuf *b)
     return 0;
 }
 
+int outq_replace(struct outq *q, uint32_t kind, struct pbuf *b, size_t busy)
+{
+    /* Frames that start before this offset (from the head frame's first byte) are untouchable. */
+    size_t fence = q->head_off + busy, at = 0;
+    unsigned first = 0;
+    for (; first < q->count && at < fence; first++)
+        at += pbuf_len(q->items[(q->head + first) % q->cap]);
+    for (unsigned i = q->count; i-- > first;) {
+        struct pbuf **slot = &q->items[(q->head + i) % q->cap];
+        if ((*slot)->kind != kind)
+            continue;
+        q->bytes = q->bytes - pbuf_len(*slot) + pbuf_len(b);
+        pbuf_unref(*slot);
+        *slot = pbuf_ref(b);
+        return 1;
+    }
+    return 0;
+}
+
 unsigned outq_iov(const struct outq *q, struct iovec *iov, unsigned max)
 {
     unsigned n = 0;

@@ -20,6 +20,11 @@ void outq_init(struct outq *q);
 /* Appends a frame, taking a new reference to it; returns 0 or -ENOMEM. */
 int outq_push(struct outq *q, struct pbuf *b);
 
+/* Replaces the newest queued frame of `kind` with `b` (taking a reference, dropping the old
+ * one's), leaving alone every frame that overlaps the first `busy` pending bytes (partly written
+ * or handed to an in-flight write); returns 1 when it replaced one, else 0. */
+int outq_replace(struct outq *q, uint32_t kind, struct pbuf *b, size_t busy);
+
 /* Fills at most `max` iovecs with the pending bytes, in order; returns how many. */
 unsigned outq_iov(const struct outq *q, struct iovec *iov, unsigned max);
 

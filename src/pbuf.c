@@ -12,6 +12,7 @@ struct pbuf *pbuf_new(size_t cap, size_t headroom)
     if (!b)
         return NULL;
     b->refs = 1;
+    b->kind = PBUF_PLAIN;
     b->start = b->end = (uint32_t)headroom;
     b->cap = (uint32_t)(headroom + cap);
     return b;

@@ -8,11 +8,14 @@
 /* Room kept in front of the payload for the largest server WebSocket header (2 + 8 bytes). */
 #define PBUF_HEADROOM 10
 
+enum { PBUF_PLAIN, PBUF_COALESCE };
+
 struct pbuf {
     uint32_t refs;
     uint32_t start; /* offset of the first byte to send */
     uint32_t end;   /* offset one past the last byte */
     uint32_t cap;
+    uint32_t kind; /* PBUF_PLAIN, or PBUF_COALESCE for a frame a newer one may replace */
     uint8_t data[];
 };
 

@@ -25,6 +25,11 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
 {
     json_error_t jerr;
     json_t *msg = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    /* Valid JSON may hold integers beyond 64 bits; take its numbers as doubles then, as a
+     * JavaScript client would. */
+    if (!msg && json_error_code(&jerr) == json_error_numeric_overflow)
+        msg = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+                         &jerr);
     if (!msg)
         return fail(r, ctx, PERR_BAD_JSON, NULL, jerr.text[0] ? jerr.text : NULL);
     int rc;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "assets.h"
 #include "broadcast.h"
 #include "config.h"
 #include "conn.h"
@@ -15,8 +16,8 @@ struct pulse_counters {
     uint64_t messages_in;  /* client data messages received */
     uint64_t messages_out; /* data frames queued to clients */
     uint64_t bytes_out;    /* bytes written to sockets */
-    uint64_t dropped;      /* messages discarded: over the rate limit, or queued to a slow consumer */
-    uint64_t slow_closes;  /* connections closed for an overflowing queue */
+    uint64_t dropped; /* messages discarded: over the rate limit, or queued to a slow consumer */
+    uint64_t slow_closes; /* connections closed for an overflowing queue */
     uint64_t auth_failures;
 };
 
@@ -25,14 +26,16 @@ struct pulse_server {
     struct pulse_config cfg;
     struct logger log;
     uv_tcp_t listener;
-    uv_check_t flusher;     /* writes every dirty connection once per loop iteration */
-    uv_timer_t heartbeat;   /* WebSocket pings and the silent-peer check */
-    uv_timer_t sweep;       /* idle HTTP and draining connections */
-    uv_timer_t stop_timer;  /* bounds the shutdown */
+    uv_check_t flusher;    /* writes every dirty connection once per loop iteration */
+    uv_timer_t heartbeat;  /* WebSocket pings and the silent-peer check */
+    uv_timer_t sweep;      /* idle HTTP and draining connections */
+    uv_timer_t stop_timer; /* bounds the shutdown */
     uv_signal_t sig_term, sig_int;
     struct conn_mgr conns;
     struct broadcast bc;
     struct router router;
+    struct assets assets;
+    struct provider *prov; /* metrics: collector, history, analytics, store */
     struct pulse_counters counters;
     struct conn *dirty; /* connections with frames to write this iteration */
     size_t queued_total;

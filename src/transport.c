@@ -36,16 +36,50 @@ static void mark_dirty(struct conn *c)
     }
 }
 
+static void account_written(struct conn *c, size_t n)
+{
+    outq_consume(&c->q, n);
+    c->srv->queued_total -= n;
+    c->bytes_out += n;
+    c->srv->counters.bytes_out += n;
+}
+
+/* Writes what the socket takes right now without blocking or closing anything: used before a
+ * queue bound is judged, so that a burst within one loop iteration does not count as backlog.
+ * Returns how many bytes are still queued. */
+static size_t write_now(struct conn *c)
+{
+    uv_buf_t bufs[IOV_BATCH];
+    while (c->q.bytes > 0 && !c->writing && !c->broken) {
+        unsigned n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
+        int w = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
+        if (w == UV_EAGAIN || w == 0)
+            break;
+        if (w < 0) {
+            c->broken = 1; /* closed by the flusher, not in the middle of a caller's loop */
+            break;
+        }
+        account_written(c, (size_t)w);
+    }
+    return c->q.bytes;
+}
+
+static int over_bounds(const struct conn *c, size_t len)
+{
+    const struct pulse_server *srv = c->srv;
+    return c->q.bytes + len > (size_t)srv->cfg.max_queue_bytes ||
+           srv->queued_total + len > (size_t)srv->cfg.max_total_queue_bytes;
+}
+
 /* Queues a frame within the per-connection and total bounds; past them the connection is
  * flagged as a slow consumer and closed from the flusher, never from inside a caller's loop. */
 static int enqueue(struct conn *c, struct pbuf *b, int bounded)
 {
     struct pulse_server *srv = c->srv;
     size_t len = pbuf_len(b);
-    if (c->state >= CS_SHUT || c->slow)
+    if (c->state >= CS_SHUT || c->slow || c->broken)
         return -EPIPE;
-    if (bounded && (c->q.bytes + len > (size_t)srv->cfg.max_queue_bytes ||
-                    srv->queued_total + len > (size_t)srv->cfg.max_total_queue_bytes)) {
+    if (bounded && over_bounds(c, len) && (write_now(c), over_bounds(c, len))) {
         c->slow = 1;
         srv->counters.dropped++;
         mark_dirty(c);
@@ -73,12 +107,30 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return pbuf_append((struct pbuf **)data, buf, size);
 }
 
+void conn_send_coalesced(struct conn *c, struct pbuf *frame)
+{
+    struct pulse_server *srv = c->srv;
+    size_t before = c->q.bytes;
+    if (c->state == CS_WS && c->q.count > 0 &&
+        outq_replace(&c->q, frame->kind, frame, c->writing)) {
+        srv->queued_total = srv->queued_total - before + c->q.bytes;
+        srv->counters.dropped++;
+        return;
+    }
+    conn_send_frame(c, frame);
+}
+
 struct pbuf *frame_json(json_t *value)
+{
+    return frame_json_flags(value, 0);
+}
+
+struct pbuf *frame_json_flags(json_t *value, size_t flags)
 {
     struct pbuf *b = pbuf_new(256, PBUF_HEADROOM);
     if (!b)
         return NULL;
-    if (json_dump_callback(value, dump_cb, &b, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+    if (json_dump_callback(value, dump_cb, &b, flags | JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
         pbuf_unref(b);
         return NULL;
     }
@@ -94,6 +146,11 @@ int conn_send_json(struct conn *c, json_t *value)
     conn_send_frame(c, b);
     pbuf_unref(b);
     return 0;
+}
+
+int conn_send_pbuf(struct conn *c, struct pbuf *b)
+{
+    return enqueue(c, b, 0);
 }
 
 int conn_send_raw(struct conn *c, const void *data, size_t len)
@@ -129,7 +186,6 @@ static void on_write(uv_write_t *req, int status)
 /* Writes what the socket takes now and hands the rest to one uv_write. */
 static void conn_flush(struct conn *c)
 {
-    struct pulse_server *srv = c->srv;
     uv_buf_t bufs[IOV_BATCH];
     while (c->q.bytes > 0 && !c->writing) {
         unsigned n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
@@ -140,10 +196,7 @@ static void conn_flush(struct conn *c)
             conn_close(c);
             return;
         }
-        outq_consume(&c->q, (size_t)w);
-        srv->queued_total -= (size_t)w;
-        c->bytes_out += (size_t)w;
-        srv->counters.bytes_out += (size_t)w;
+        account_written(c, (size_t)w);
         size_t total = 0;
         for (unsigned i = 0; i < n; i++)
             total += bufs[i].len;
@@ -221,7 +274,9 @@ static void on_check(uv_check_t *h)
         c->dirty = 0;
         if (c->state == CS_CLOSING)
             continue;
-        if (c->slow)
+        if (c->broken)
+            conn_close(c);
+        else if (c->slow)
             close_slow(c);
         else
             conn_flush(c);
@@ -297,8 +352,8 @@ static void send_welcome(struct conn *c)
 {
     struct pulse_server *srv = c->srv;
     json_t *w = json_pack("{s:s, s:i, s:s, s:s, s:I, s:b}", "type", "welcome", "protocol", 1,
-                          "server", "pulse/" PULSE_VERSION, "connection_id", c->id,
-                          "heartbeat_ms", (json_int_t)srv->cfg.heartbeat_ms, "auth_required", 0);
+                          "server", "pulse/" PULSE_VERSION, "connection_id", c->id, "heartbeat_ms",
+                          (json_int_t)srv->cfg.heartbeat_ms, "auth_required", 0);
     conn_send_json(c, w);
     json_decref(w);
 }
@@ -307,11 +362,14 @@ static int upgrade(struct conn *c, const struct http_req *req, const char *accep
 {
     struct pulse_server *srv = c->srv;
     char resp[256];
+    if (!handshake_origin_ok(http_req_header(req, HH_ORIGIN), http_req_header(req, HH_HOST), "http",
+                             (const char(*)[256])srv->cfg.allowed_origins,
+                             srv->cfg.n_allowed_origins))
+        return 403;
     if (srv->conns.ws_count >= (unsigned)srv->cfg.max_connections)
         return 503;
     if (ws_init(&c->ws, (size_t)srv->cfg.max_message_bytes, &ws_cb, c) < 0)
         return 500;
-    (void)req;
     int n = snprintf(resp, sizeof(resp),
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
@@ -382,6 +440,9 @@ static void on_http_bytes(struct conn *c, const char *data, size_t len)
                 on_ws_bytes(c, (const uint8_t *)data, len);
             return;
         }
+        /* Pipelined requests are answered only while the answers stay within the queue bound. */
+        if (c->state == CS_HTTP && len > 0 && c->q.bytes > (size_t)c->srv->cfg.max_queue_bytes)
+            c->state = CS_DRAIN;
         if (c->state == CS_HTTP)
             http_in_init(c->http);
     }
@@ -552,8 +613,10 @@ void transport_stop(struct pulse_server *srv)
 
 static int bind_listener(struct pulse_server *srv, char *why, size_t whylen)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE}, *ai = NULL;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE},
+                    *ai = NULL;
     char port[16];
     snprintf(port, sizeof(port), "%ld", srv->cfg.port);
     if (getaddrinfo(srv->cfg.host, port, &hints, &ai) != 0 || !ai) {

@@ -22,11 +22,21 @@ struct pbuf *frame_json(json_t *value);
 /* Queues a framed message to a WebSocket connection (taking its own reference). */
 void conn_send_frame(struct conn *c, struct pbuf *frame);
 
+/* Queues a metrics frame; when an older one is still waiting in the queue it is replaced, so a
+ * slow reader gets the newest sample rather than a backlog. */
+void conn_send_coalesced(struct conn *c, struct pbuf *frame);
+
+/* Serializes a JSON value with jansson `flags` (JSON_COMPACT is added) into a framed message. */
+struct pbuf *frame_json_flags(json_t *value, size_t flags);
+
 /* Serializes and queues a JSON value to one connection; returns 0 or -ENOMEM. */
 int conn_send_json(struct conn *c, json_t *value);
 
 /* Starts the closing handshake of a WebSocket connection with `code`. */
 void conn_close_ws(struct conn *c, uint16_t code, const char *reason);
+
+/* Queues a shared buffer (an HTTP body) to a connection, taking its own reference. */
+int conn_send_pbuf(struct conn *c, struct pbuf *b);
 
 /* Queues raw bytes (an HTTP response) to a connection. */
 int conn_send_raw(struct conn *c, const void *data, size_t len);

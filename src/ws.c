@@ -3,8 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-                       void *user)
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
 {
     struct ws_session *ws = user;
     (void)flags;

@@ -1,0 +1,197 @@
+/* Host metrics from /proc text: pure parsers, a reader rooted at a configurable directory,
+ * and the delta computation that turns two raw readings into a sample of rates. No libuv, no
+ * global state: the caller owns every struct. See docs/METRICS.md for the rules. */
+#ifndef PULSE_COLLECTOR_H
+#define PULSE_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds: items past these are ignored (cores past 256 still count in the aggregate "cpu"). */
+#define PULSE_MAX_CORES 256
+#define PULSE_MAX_IFACES 64
+#define PULSE_MAX_DISKS 64
+#define PULSE_NAME_LEN 32
+#define PULSE_READ_BUF_DEFAULT (64 * 1024)
+
+/* Bits of pulse_raw.have: which files were read and parsed. */
+enum {
+    PULSE_HAVE_STAT = 1u << 0,
+    PULSE_HAVE_MEMINFO = 1u << 1,
+    PULSE_HAVE_NETDEV = 1u << 2,
+    PULSE_HAVE_DISKSTATS = 1u << 3,
+    PULSE_HAVE_LOADAVG = 1u << 4,
+    PULSE_HAVE_UPTIME = 1u << 5,
+    PULSE_HAVE_PROCESSES = 1u << 6,
+};
+
+typedef struct {
+    uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+} pulse_cpu_ticks;
+
+typedef struct {
+    bool have_total;
+    pulse_cpu_ticks total;
+    int ncores; /* highest cpuN seen + 1; offline cores below it have online[i] false */
+    bool online[PULSE_MAX_CORES];
+    pulse_cpu_ticks cores[PULSE_MAX_CORES];
+} pulse_stat_raw;
+
+typedef struct {
+    char name[PULSE_NAME_LEN];
+    uint64_t a, b; /* net: rx/tx bytes; disk: sectors read/written */
+} pulse_counter_pair;
+
+typedef struct {
+    int count;
+    pulse_counter_pair items[PULSE_MAX_IFACES];
+} pulse_netdev_raw;
+
+typedef struct {
+    int count;
+    pulse_counter_pair items[PULSE_MAX_DISKS];
+} pulse_disk_raw;
+
+typedef struct {
+    uint64_t total, free, available, buffers, cached, swap_total, swap_free; /* bytes */
+} pulse_meminfo;
+
+typedef struct {
+    double load1, load5, load15;
+    uint32_t running, threads;
+} pulse_loadavg;
+
+typedef struct {
+    bool limited; /* memory.max held a number rather than "max" */
+    uint64_t limit, usage;
+} pulse_cgroup_mem;
+
+typedef struct {
+    uint64_t mono_ms;
+    unsigned have; /* PULSE_HAVE_* */
+    pulse_stat_raw stat;
+    pulse_meminfo mem;
+    pulse_netdev_raw net;
+    pulse_disk_raw disk;
+    pulse_loadavg load;
+    double uptime_s;
+    uint32_t processes;
+    pulse_cgroup_mem cgroup;
+} pulse_raw;
+
+typedef struct {
+    bool valid; /* false: no delta for this interval */
+    double usage, user, system, iowait, idle;
+} pulse_cpu_pct;
+
+typedef struct {
+    char name[PULSE_NAME_LEN];
+    bool valid;
+    double rx_bps, tx_bps;
+} pulse_iface_rate;
+
+typedef struct {
+    char name[PULSE_NAME_LEN];
+    bool valid;
+    double read_bps, write_bps;
+} pulse_disk_rate;
+
+typedef struct {
+    uint64_t total, used, available, cached, buffers, swap_total, swap_used;
+    double usage, swap_usage;
+    bool cgroup_limited;
+    uint64_t cgroup_limit, cgroup_usage;
+    double cgroup_pct;
+} pulse_mem_sample;
+
+typedef struct {
+    int64_t ts_ms;
+    bool has_rates; /* false for the first sample: no CPU percents, no bytes/s */
+    pulse_cpu_pct cpu;
+    int ncores;       /* length of cores: highest CPU number + 1 */
+    int online_cores; /* CPUs present in this reading (for the load alert) */
+    pulse_cpu_pct cores[PULSE_MAX_CORES];
+    pulse_mem_sample mem;
+    struct {
+        double rx_bps, tx_bps; /* valid interfaces except "lo" */
+        int count;
+        pulse_iface_rate ifaces[PULSE_MAX_IFACES];
+    } net;
+    struct {
+        double read_bps, write_bps;
+        int count;
+        pulse_disk_rate disks[PULSE_MAX_DISKS];
+    } disk;
+    double load1, load5, load15;
+    double uptime_s;
+    uint32_t processes;
+} pulse_sample;
+
+/* History metric ids; the names are the SPEC's dotted paths (see pulse_metric_name). */
+enum pulse_metric {
+    PULSE_M_CPU_USAGE,
+    PULSE_M_CPU_USER,
+    PULSE_M_CPU_SYSTEM,
+    PULSE_M_CPU_IOWAIT,
+    PULSE_M_CPU_IDLE,
+    PULSE_M_MEM_USAGE,
+    PULSE_M_MEM_USED,
+    PULSE_M_MEM_AVAILABLE,
+    PULSE_M_MEM_CACHED,
+    PULSE_M_SWAP_USED,
+    PULSE_M_SWAP_USAGE,
+    PULSE_M_NET_RX,
+    PULSE_M_NET_TX,
+    PULSE_M_DISK_READ,
+    PULSE_M_DISK_WRITE,
+    PULSE_M_LOAD1,
+    PULSE_M_LOAD5,
+    PULSE_M_LOAD15,
+    PULSE_M_PROCESSES,
+    PULSE_METRIC_COUNT
+};
+
+typedef struct pulse_collector pulse_collector;
+
+/* Parses /proc/stat text (aggregate and per-core ticks); -EINVAL without a "cpu " line. */
+int pulse_parse_stat(const char *text, size_t len, pulse_stat_raw *out);
+/* Parses /proc/meminfo text into bytes; -EINVAL without MemTotal. */
+int pulse_parse_meminfo(const char *text, size_t len, pulse_meminfo *out);
+/* Parses /proc/net/dev text into per-interface rx/tx byte counters. */
+int pulse_parse_netdev(const char *text, size_t len, pulse_netdev_raw *out);
+/* Parses /proc/diskstats text, keeping whole disks only (pulse_disk_is_whole). */
+int pulse_parse_diskstats(const char *text, size_t len, pulse_disk_raw *out);
+/* Parses /proc/loadavg text; -EINVAL when malformed. */
+int pulse_parse_loadavg(const char *text, size_t len, pulse_loadavg *out);
+/* Parses /proc/uptime text into host uptime seconds; -EINVAL when malformed. */
+int pulse_parse_uptime(const char *text, size_t len, double *out);
+/* Parses cgroup v2 memory.max and memory.current texts (either may be NULL when absent). */
+int pulse_parse_cgroup_mem(const char *max_text, size_t max_len, const char *cur_text,
+                           size_t cur_len, pulse_cgroup_mem *out);
+/* True for a whole-disk name in /proc/diskstats (the name rule in docs/METRICS.md). */
+bool pulse_disk_is_whole(const char *name);
+
+/* Reads every source under root ("/" for the host) into out using buf as scratch. */
+int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms, pulse_raw *out);
+/* Computes a sample from cur and the previous reading (prev NULL: first sample, no rates). */
+int pulse_compute_sample(const pulse_raw *prev, const pulse_raw *cur, int64_t ts_ms,
+                         pulse_sample *out);
+
+/* Creates a collector reading under root (NULL = "/") with a read buffer (0 = default). */
+int pulse_collector_new(const char *root, size_t bufsize, pulse_collector **out);
+/* Frees a collector; NULL is fine. */
+void pulse_collector_free(pulse_collector *c);
+/* Reads the sources and fills out; ts_ms is wall time, mono_ms a monotonic clock for rates. */
+int pulse_collector_sample(pulse_collector *c, int64_t ts_ms, uint64_t mono_ms, pulse_sample *out);
+
+/* Dotted name of a history metric id, or NULL when out of range. */
+const char *pulse_metric_name(int id);
+/* Id of a dotted history metric name, or -ENOENT. */
+int pulse_metric_id(const char *name);
+/* Value of one history metric: -ENOENT for an unknown name, -ENODATA when it has no value. */
+int pulse_sample_metric(const pulse_sample *s, const char *name, double *out);
+/* All history metric values of a sample, NaN where there is no value (e.g. first-sample rates). */
+void pulse_sample_metrics(const pulse_sample *s, double out[PULSE_METRIC_COUNT]);
+
+#endif

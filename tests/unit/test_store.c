@@ -1,0 +1,358 @@
+/* SQLite store: round trip, reload, minute roll-up, retention, schema, error paths. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "history.h"
+#include "pulse_test.h"
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define T0 1700000040000LL /* minute-aligned */
+
+typedef struct {
+    char dir[64];
+    char db[128];
+} tmp;
+
+static void tmp_make(tmp *t)
+{
+    snprintf(t->dir, sizeof(t->dir), "/tmp/pulse-store-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->db, sizeof(t->db), "%s/pulse.db", t->dir);
+}
+
+static void tmp_remove(tmp *t)
+{
+    const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+    char path[160];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s%s", t->db, suffix[i]);
+        unlink(path);
+    }
+    chmod(t->dir, 0700);
+    rmdir(t->dir);
+}
+
+static void row_values(double *v, int k)
+{
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+        v[m] = m * 1000.0 + k;
+    v[PULSE_M_NET_RX] = (k % 2) ? NAN : k; /* every other sample has no rate */
+}
+
+/* Writes n one-second samples starting at T0 + first * 1000 in one batch. */
+static void write_seconds(pulse_store *s, int first, int n)
+{
+    pulse_store_batch b;
+    assert_int_equal(pulse_store_batch_init(&b, (size_t)n), 0);
+    double v[PULSE_METRIC_COUNT];
+    for (int k = first; k < first + n; k++) {
+        row_values(v, k);
+        assert_int_equal(pulse_store_batch_add(&b, T0 + k * 1000LL, v), 0);
+    }
+    char err[256];
+    int64_t now = T0 + (first + n - 1) * 1000LL;
+    assert_int_equal(pulse_store_write(s, &b, now, err, sizeof(err)), 0);
+    pulse_store_batch_free(&b);
+}
+
+static pulse_store *open_ok(const char *path)
+{
+    pulse_store *s = NULL;
+    char err[256];
+    int rc = pulse_store_open(path, NULL, &s, err, sizeof(err));
+    if (rc != 0)
+        fail_msg("open %s: %d %s", path, rc, err);
+    return s;
+}
+
+static int64_t sql_int(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static pulse_point pts[PULSE_HISTORY_MAX_POINTS];
+
+static pulse_history *new_history(void)
+{
+    pulse_history_config cfg;
+    pulse_history_config_default(&cfg);
+    pulse_history *h;
+    assert_int_equal(pulse_history_new(&cfg, &h), 0);
+    return h;
+}
+
+static void test_round_trip_and_reload(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store *s = open_ok(t.db);
+    write_seconds(s, 0, 60);
+    write_seconds(s, 60, 120); /* minutes 0..2 */
+    pulse_store_close(s);
+
+    s = open_ok(t.db);
+    pulse_history *h = new_history();
+    char err[256];
+    int64_t now = T0 + 179000;
+    assert_int_equal(pulse_store_load(s, h, now, err, sizeof(err)), 0);
+    size_t n;
+    int64_t step;
+    assert_int_equal(pulse_history_query(h, PULSE_M_CPU_USAGE, 180, now, 1000, pts, &n, &step), 0);
+    assert_int_equal(n, 180); /* (T0 - 1 s, T0 + 179 s] */
+    assert_int_equal(step, 1000);
+    assert_int_equal(pts[0].ts_ms, T0);
+    assert_near(pts[0].value, 0, 0);
+    assert_near(pts[179].value, 179, 0);
+    assert_int_equal(pulse_history_query(h, PULSE_M_MEM_USED, 10, now, 1000, pts, &n, &step), 0);
+    assert_near(pts[n - 1].value, PULSE_M_MEM_USED * 1000.0 + 179, 0);
+    /* NULLs come back as gaps. */
+    assert_int_equal(pulse_history_query(h, PULSE_M_NET_RX, 10, now, 1000, pts, &n, &step), 0);
+    assert_int_equal(n, 5);
+    /* The minute ring: two stored minutes plus the third rebuilt from raw samples. */
+    assert_int_equal(pulse_history_query(h, PULSE_M_CPU_USAGE, 7200, now, 1000, pts, &n, &step), 0);
+    assert_int_equal(step, 60000);
+    assert_int_equal(n, 3);
+    assert_near(pts[0].value, 29.5, 1e-9);
+    assert_near(pts[1].value, 89.5, 1e-9);
+    assert_near(pts[2].value, 149.5, 1e-9);
+    pulse_history_free(h);
+    pulse_store_close(s);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM minute m JOIN metric k ON k.id ="
+                                   " m.metric_id WHERE k.name = 'cpu.usage'"),
+                     2);
+    tmp_remove(&t);
+}
+
+static void test_schema_and_wal(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store *s = open_ok(t.db);
+    assert_int_equal(pulse_store_schema_version(s), PULSE_STORE_SCHEMA_VERSION);
+    pulse_store_close(s);
+    assert_int_equal(sql_int(t.db, "SELECT version FROM schema_version"), 1);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM metric"), PULSE_METRIC_COUNT);
+    /* Reopening does not migrate twice or duplicate metric rows. */
+    s = open_ok(t.db);
+    pulse_store_close(s);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM metric"), PULSE_METRIC_COUNT);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM pragma_journal_mode WHERE"
+                                   " journal_mode = 'wal'"),
+                     1);
+    tmp_remove(&t);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store_close(open_ok(t.db));
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t.db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version = 99", 0, 0, 0), 0);
+    sqlite3_close(db);
+    pulse_store *s = NULL;
+    char err[256] = "";
+    assert_int_equal(pulse_store_open(t.db, NULL, &s, err, sizeof(err)), -EPROTO);
+    assert_null(s);
+    assert_non_null(strstr(err, "99"));
+    tmp_remove(&t);
+}
+
+static void write_at(pulse_store *s, int64_t ts, int64_t now)
+{
+    pulse_store_batch b;
+    assert_int_equal(pulse_store_batch_init(&b, 1), 0);
+    double v[PULSE_METRIC_COUNT];
+    row_values(v, 1);
+    if (ts)
+        assert_int_equal(pulse_store_batch_add(&b, ts, v), 0);
+    char err[256];
+    assert_int_equal(pulse_store_write(s, &b, now, err, sizeof(err)), 0);
+    pulse_store_batch_free(&b);
+}
+
+static void test_retention(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store *s = open_ok(t.db);
+    const int64_t hour = 3600000, day = 24 * hour;
+    int64_t now = T0 + 10 * day;
+    write_at(s, now - 2 * hour, now - 2 * hour);
+    write_at(s, now - 30 * 60000, now - 30 * 60000);
+    write_at(s, now, now);
+    pulse_store_close(s);
+    /* Raw: the 2-hour-old tick is gone; minutes: both older ticks were rolled up. */
+    assert_int_equal(sql_int(t.db, "SELECT count(DISTINCT ts) FROM sample"), 2);
+    assert_int_equal(sql_int(t.db, "SELECT min(ts) FROM sample"), now - 30 * 60000);
+    assert_int_equal(sql_int(t.db, "SELECT count(DISTINCT ts) FROM minute"), 2);
+    s = open_ok(t.db);
+    write_at(s, 0, now + 8 * day); /* nothing new; only retention */
+    pulse_store_close(s);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM sample"), 0);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM minute"), 0);
+    tmp_remove(&t);
+}
+
+static void test_corrupt_file(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    FILE *fp = fopen(t.db, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < 200; i++)
+        fputs("this is definitely not an SQLite database\n", fp);
+    fclose(fp);
+    pulse_store *s = NULL;
+    char err[256] = "";
+    assert_int_equal(pulse_store_open(t.db, NULL, &s, err, sizeof(err)), -EBADMSG);
+    assert_null(s);
+    assert_non_null(strstr(err, "not a database"));
+    tmp_remove(&t);
+}
+
+static void test_unwritable_paths(void **state)
+{
+    (void)state;
+    pulse_store *s = NULL;
+    char err[256] = "";
+    /* /proc refuses new files even to root. */
+    int rc = pulse_store_open("/proc/pulse-test.db", NULL, &s, err, sizeof(err));
+    assert_true(rc < 0);
+    assert_null(s);
+    assert_true(strlen(err) > 0);
+    tmp t;
+    tmp_make(&t);
+    /* A path below a regular file. */
+    fclose(fopen(t.db, "w"));
+    char below[200];
+    snprintf(below, sizeof(below), "%s/x.db", t.db);
+    err[0] = '\0';
+    assert_int_equal(pulse_store_open(below, NULL, &s, err, sizeof(err)), -EACCES);
+    assert_true(strlen(err) > 0);
+    unlink(t.db);
+    /* A read-only directory (root ignores the mode bits, so only checked for other users). */
+    assert_int_equal(chmod(t.dir, 0555), 0);
+    rc = pulse_store_open(t.db, NULL, &s, err, sizeof(err));
+    if (geteuid() != 0) {
+        assert_int_equal(rc, -EACCES);
+        assert_null(s);
+    } else {
+        pulse_store_close(s);
+    }
+    tmp_remove(&t);
+}
+
+static void test_memory_db_and_batch(void **state)
+{
+    (void)state;
+    pulse_store *s = open_ok(":memory:");
+    assert_int_equal(pulse_store_schema_version(s), 1);
+    pulse_store_batch b;
+    assert_int_equal(pulse_store_batch_init(&b, 2), 0);
+    double v[PULSE_METRIC_COUNT] = {0};
+    assert_int_equal(pulse_store_batch_add(&b, 1, v), 0);
+    assert_int_equal(pulse_store_batch_add(&b, 2, v), 0);
+    assert_int_equal(pulse_store_batch_add(&b, 3, v), -ENOSPC);
+    char err[128];
+    assert_int_equal(pulse_store_write(s, &b, 3, err, sizeof(err)), 0);
+    pulse_store_batch_reset(&b);
+    assert_int_equal(b.count, 0);
+    pulse_history *h = new_history();
+    assert_int_equal(pulse_store_load(s, h, 3, err, sizeof(err)), 0);
+    size_t n;
+    int64_t step;
+    assert_int_equal(pulse_history_query(h, 0, 10, 3, 1000, pts, &n, &step), 0);
+    assert_int_equal(n, 2);
+    pulse_history_free(h);
+    pulse_store_batch_free(&b);
+    pulse_store_close(s);
+    assert_int_equal(pulse_store_batch_init(&b, 0), -EINVAL);
+}
+
+typedef struct {
+    pulse_store *s;
+    int ok, busy, other;
+} writer;
+
+static void *writer_main(void *arg)
+{
+    writer *w = arg;
+    pulse_store_batch b;
+    pulse_store_batch_init(&b, 5);
+    double v[PULSE_METRIC_COUNT] = {0};
+    for (int i = 0; i < 30; i++) {
+        pulse_store_batch_reset(&b);
+        for (int k = 0; k < 5; k++)
+            pulse_store_batch_add(&b, T0 + i * 5000 + k * 1000, v);
+        char err[128];
+        int rc = pulse_store_write(w->s, &b, T0 + i * 5000, err, sizeof(err));
+        *(rc == 0 ? &w->ok : rc == -EBUSY ? &w->busy : &w->other) += 1;
+    }
+    pulse_store_batch_free(&b);
+    return NULL;
+}
+
+static void test_concurrent_use_refused_not_raced(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store *s = open_ok(t.db);
+    writer w[2] = {{s, 0, 0, 0}, {s, 0, 0, 0}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, writer_main, &w[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(w[0].other + w[1].other, 0);
+    assert_int_equal(w[0].ok + w[0].busy + w[1].ok + w[1].busy, 60);
+    assert_true(w[0].ok + w[1].ok > 0);
+    pulse_store_close(s);
+    tmp_remove(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_and_reload),
+        cmocka_unit_test(test_schema_and_wal),
+        cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_retention),
+        cmocka_unit_test(test_corrupt_file),
+        cmocka_unit_test(test_unwritable_paths),
+        cmocka_unit_test(test_memory_db_and_batch),
+        cmocka_unit_test(test_concurrent_use_refused_not_raced),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,156 @@
+// The whole page against a fake socket: usePulseDashboard + useWebSocket + Dashboard.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { Dashboard } from './Dashboard.jsx';
+import { usePulseDashboard } from '../hooks/usePulseDashboard.js';
+import { createFakeWebSocket } from '../test/fakeWebSocket.js';
+import { chartInstances } from '../test/chartMock.js';
+
+vi.mock('chart.js', async () => (await import('../test/chartMock.js')).chartModule);
+
+let fake;
+
+function Page() {
+  const dash = usePulseDashboard({
+    url: 'ws://test/ws',
+    clientOptions: { WebSocket: fake.FakeWebSocket, random: () => 0, pingIntervalMs: 0 },
+  });
+  return <Dashboard {...dash} />;
+}
+
+function connect() {
+  act(() => fake.last().serverWelcome());
+  return fake.last();
+}
+
+const subscribed = (ws) => {
+  const set = new Set();
+  for (const m of ws.sent) {
+    if (m.type === 'subscribe') set.add(m.channel);
+    if (m.type === 'unsubscribe') set.delete(m.channel);
+  }
+  return [...set].sort();
+};
+
+beforeEach(() => {
+  fake = createFakeWebSocket();
+  chartInstances.length = 0;
+  sessionStorage.clear();
+});
+
+describe('Dashboard', () => {
+  it('connects, subscribes to every group and insights, and shows Connected', () => {
+    render(<Page />);
+    expect(screen.getByTestId('connection-state')).toHaveTextContent('Connecting');
+    const ws = connect();
+    expect(screen.getByTestId('connection-state')).toHaveTextContent('Connected');
+    expect(subscribed(ws)).toEqual([
+      'insights', 'metrics.cpu', 'metrics.disk', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.system',
+    ]);
+    expect(ws.sentOfType('snapshot')).toHaveLength(1);
+    expect(ws.sentOfType('history').map((m) => m.metric)).toContain('cpu.usage');
+    expect(ws.sentOfType('history').every((m) => m.seconds === 300)).toBe(true);
+    expect(chartInstances).toHaveLength(5);
+  });
+
+  it('shows metrics frames in the cards and charts, charts updated in place', () => {
+    render(<Page />);
+    const ws = connect();
+    act(() => ws.serverSend({ type: 'metrics', ts: 1000, cpu: { usage: 12.5, cores: [10, 15] }, network: { rx_bps: 2048 } }));
+    act(() => ws.serverSend({ type: 'metrics', ts: 2000, cpu: { usage: 20, cores: [18, 22] } }));
+    expect(screen.getByTestId('value-cpu')).toHaveTextContent('20.0%');
+    expect(screen.getByTestId('value-network')).toHaveTextContent('2.00KiB/s');
+    expect(screen.getByTestId('card-cpu')).toHaveAttribute('data-ts', '2000');
+    expect(chartInstances).toHaveLength(5);
+    const cpuChart = chartInstances.find((c) => c.data.datasets[0].label === 'Total');
+    expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([12.5, 20]);
+    expect(cpuChart.data.datasets).toHaveLength(3); // total + 2 cores
+  });
+
+  it('a group toggle unsubscribes and subscribes for real', () => {
+    render(<Page />);
+    const ws = connect();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Network' }));
+    expect(ws.sentOfType('unsubscribe').map((m) => m.channel)).toEqual(['metrics.network']);
+    expect(within(screen.getByTestId('card-network')).getByText('Paused')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Network' }));
+    expect(ws.sentOfType('subscribe').filter((m) => m.channel === 'metrics.network')).toHaveLength(2);
+    // Coming back fills the gap from history.
+    const rx = ws.sentOfType('history').filter((m) => m.metric === 'network.rx_bps');
+    expect(rx).toHaveLength(2);
+  });
+
+  it('loads history for a range and keeps going live', async () => {
+    render(<Page />);
+    const ws = connect();
+    fireEvent.click(screen.getByRole('radio', { name: '1 h' }));
+    const reqs = ws.sentOfType('history').filter((m) => m.seconds === 3600);
+    expect(reqs.map((m) => m.metric).sort()).toEqual([
+      'cpu.usage', 'disk.read_bps', 'disk.write_bps', 'load.1m', 'memory.usage', 'memory.used', 'network.rx_bps', 'network.tx_bps',
+    ]);
+    expect(screen.getByTestId('history-status')).toHaveTextContent('Loading 1 h');
+    const now = Date.now();
+    act(() => {
+      for (const r of reqs) {
+        if (r.metric === 'load.1m') ws.serverSend({ type: 'error', code: 'unknown_metric', message: 'no', id: r.id });
+        else ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[now - 8000, 1], [now - 4000, 2]] });
+      }
+    });
+    await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent('1 h · 14 history points · live'));
+    act(() => ws.serverSend({ type: 'metrics', ts: now, cpu: { usage: 3 } }));
+    const cpuChart = chartInstances.find((c) => c.data.datasets[0].label === 'Total');
+    expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([1, 2, 3]);
+    expect(screen.getByText(/History unavailable: load\.1m \(unknown_metric\)/)).toBeInTheDocument();
+  });
+
+  it('shows Reconnecting, then restores the subscriptions on the new socket', async () => {
+    render(<Page />);
+    const first = connect();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Disk' }));
+    act(() => first.serverClose(1006));
+    expect(screen.getByTestId('connection-state')).toHaveTextContent('Reconnecting');
+    expect(screen.getByText(/Connection lost/)).toBeInTheDocument();
+    await waitFor(() => expect(fake.sockets).toHaveLength(2));
+    const second = connect();
+    expect(screen.getByTestId('connection-state')).toHaveTextContent('Connected');
+    expect(subscribed(second)).toEqual([
+      'insights', 'metrics.cpu', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.system',
+    ]);
+    expect(screen.queryByText(/Connection lost/)).toBeNull();
+  });
+
+  it('shows server errors as dismissible notifications and insights in the panel', () => {
+    render(<Page />);
+    const ws = connect();
+    act(() => ws.serverSend({ type: 'error', code: 'rate_limited', message: 'slow down' }));
+    act(() => ws.serverSend({ type: 'insight', level: 'critical', metric: 'cpu.usage', message: 'CPU on fire', value: 99, ts: 5 }));
+    expect(screen.getByText('rate_limited: slow down')).toBeInTheDocument();
+    expect(within(screen.getByTestId('insights')).getByText('CPU on fire')).toBeInTheDocument();
+    expect(within(screen.getByTestId('insights')).getByText('1 active')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss notification' }));
+    expect(screen.queryByText('rate_limited: slow down')).toBeNull();
+  });
+
+  it('ping test shows the measured round trip', async () => {
+    render(<Page />);
+    const ws = connect();
+    fireEvent.click(screen.getByRole('button', { name: 'Ping test' }));
+    const ping = ws.sentOfType('ping')[0];
+    act(() => ws.serverSend({ type: 'pong', id: ping.id, ts: ping.ts, server_ts: ping.ts }));
+    await waitFor(() => expect(screen.getByTestId('ping-result')).toHaveTextContent(/RTT \d/));
+  });
+
+  it('asks for a token when the server requires one and keeps it in sessionStorage', async () => {
+    render(<Page />);
+    act(() => fake.last().serverWelcome({ auth_required: true }));
+    const ws = fake.last();
+    fireEvent.change(await screen.findByLabelText('Token'), { target: { value: 'secret-jwt' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(ws.sentOfType('auth')).toHaveLength(1));
+    expect(ws.sent[0]).toMatchObject({ type: 'auth', token: 'secret-jwt' });
+    expect(sessionStorage.getItem('pulse.token')).toBe('secret-jwt');
+    act(() => ws.serverSend({ type: 'auth_ok', id: ws.sent[0].id, user: 'alice', roles: [], expires: 1 }));
+    await waitFor(() => expect(screen.getByTestId('connection-state')).toHaveTextContent('Connected'));
+    expect(subscribed(ws)).toContain('metrics.cpu');
+  });
+});
