@@ -51,8 +51,8 @@ asan: deps
 # The unit and integration suites again, against the sanitizer build.
 test-asan: asan tests/integration/node_modules
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
-	cd tests/integration && ASAN_OPTIONS=detect_leaks=1 PULSE_BIN=$(CURDIR)/$(ASAN)/pulse \
-		node --test --test-concurrency=1 *.test.mjs
+	cd tests/integration && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		PULSE_SANITIZER=1 PULSE_BIN=$(CURDIR)/$(ASAN)/pulse node --test --test-concurrency=1 *.test.mjs
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c

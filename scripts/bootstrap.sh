@@ -3,7 +3,7 @@
 # `make run` and `make test` work on a fresh Debian 12 machine (run as root).
 set -eu
 PKGS="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev \
-libuv1-dev libwslay-dev libhttp-parser-dev libssl-dev zlib1g-dev libjansson-dev \
+libuv1-dev libhttp-parser-dev libssl-dev zlib1g-dev libjansson-dev \
 libsqlite3-dev libhiredis-dev libcmocka-dev uthash-dev redis-server"
 [ "${1:-}" = "--browser" ] && PKGS="$PKGS chromium"
 missing=""

@@ -239,7 +239,7 @@ static void over_limit(struct pulse_server *srv, struct conn *c, const char *dat
                        int opcode)
 {
     srv->counters.dropped++;
-    json_t *id = opcode == WSLAY_TEXT_FRAME ? router_peek_id(data, len) : NULL;
+    json_t *id = opcode == WS_OP_TEXT ? router_peek_id(data, len) : NULL;
     send_error(c, PERR_RATE_LIMITED, id, NULL);
     json_decref(id);
     if (rl_reject(&c->rl, uv_now(srv->loop)) >= RL_CLOSE_AFTER)
@@ -255,7 +255,7 @@ void handlers_message(struct pulse_server *srv, struct conn *c, int opcode, cons
         over_limit(srv, c, data, len, opcode);
         return;
     }
-    if (opcode != WSLAY_TEXT_FRAME) {
+    if (opcode != WS_OP_TEXT) {
         send_error(c, PERR_UNSUPPORTED, NULL, NULL);
         return;
     }

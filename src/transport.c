@@ -134,7 +134,7 @@ struct pbuf *frame_json_flags(json_t *value, size_t flags)
         pbuf_unref(b);
         return NULL;
     }
-    pbuf_frame(b, WSLAY_TEXT_FRAME);
+    pbuf_frame(b, WS_OP_TEXT);
     return b;
 }
 
@@ -368,8 +368,7 @@ static int upgrade(struct conn *c, const struct http_req *req, const char *accep
         return 403;
     if (srv->conns.ws_count >= (unsigned)srv->cfg.max_connections)
         return 503;
-    if (ws_init(&c->ws, (size_t)srv->cfg.max_message_bytes, &ws_cb, c) < 0)
-        return 500;
+    ws_init(&c->ws, (size_t)srv->cfg.max_message_bytes, &ws_cb, c);
     int n = snprintf(resp, sizeof(resp),
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
@@ -413,7 +412,8 @@ static int http_request(struct conn *c, const struct http_req *req)
     return 0;
 }
 
-static void on_ws_bytes(struct conn *c, const uint8_t *data, size_t len)
+/* The bytes are the server's read buffer: the session unmasks them in place. */
+static void on_ws_bytes(struct conn *c, uint8_t *data, size_t len)
 {
     if (ws_feed(&c->ws, data, len) == WS_CLOSED && c->state == CS_WS) {
         c->state = CS_DRAIN;
@@ -422,7 +422,7 @@ static void on_ws_bytes(struct conn *c, const uint8_t *data, size_t len)
     mark_dirty(c);
 }
 
-static void on_http_bytes(struct conn *c, const char *data, size_t len)
+static void on_http_bytes(struct conn *c, char *data, size_t len)
 {
     while (len > 0 && c->state == CS_HTTP) {
         size_t used = 0;
@@ -437,7 +437,7 @@ static void on_http_bytes(struct conn *c, const char *data, size_t len)
         len -= used;
         if (http_request(c, &c->http->req)) {
             if (len > 0)
-                on_ws_bytes(c, (const uint8_t *)data, len);
+                on_ws_bytes(c, (uint8_t *)data, len);
             return;
         }
         /* Pipelined requests are answered only while the answers stay within the queue bound. */
@@ -467,7 +467,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (c->state == CS_HTTP)
         on_http_bytes(c, buf->base, (size_t)nread);
     else if (c->state == CS_WS)
-        on_ws_bytes(c, (const uint8_t *)buf->base, (size_t)nread);
+        on_ws_bytes(c, (uint8_t *)buf->base, (size_t)nread);
     /* CS_DRAIN / CS_SHUT: the peer's remaining bytes are read and dropped until its EOF. */
 }
 

@@ -259,10 +259,21 @@ export async function startPulse(args = [], { timeoutMs = 5000, env, cwd, raw = 
   return d;
 }
 
-/** startPulse + stop it when the test `t` (or suite) ends, whatever the outcome. */
+/** startPulse + stop it when the test `t` (or suite) ends, whatever the outcome. Under a
+ *  sanitizer build (PULSE_SANITIZER=1) the daemon is stopped with SIGTERM instead, and the test
+ *  fails unless it exits 0 with no sanitizer report: leaks are only reported at a clean exit. */
 export async function withPulse(t, args = [], opts = {}) {
   const d = await startPulse(args, opts);
-  t.after(() => d.stop('SIGKILL', 2000));
+  t.after(async () => {
+    if (!process.env.PULSE_SANITIZER) return d.stop('SIGKILL', 2000);
+    const info = await d.stop('SIGTERM', 5000);
+    if (info.alreadyExited) return info;
+    const report = /(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)/.test(d.stderr);
+    if (info.code !== 0 || report) {
+      throw new Error(`daemon did not exit cleanly under the sanitizer (code ${info.code}, signal ${info.signal}):\n${d.stderr.slice(-4000)}`);
+    }
+    return info;
+  });
   return d;
 }
 

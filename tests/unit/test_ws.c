@@ -76,7 +76,8 @@ static int setup(void **state)
 {
     (void)state;
     memset(&cap, 0, sizeof(cap));
-    return ws_init(&ws, 1000, &handlers, &cap);
+    ws_init(&ws, 1000, &handlers, &cap);
+    return 0;
 }
 
 static int teardown(void **state)
@@ -221,6 +222,65 @@ static void test_close_echo_and_bad_codes(void **state)
     }
 }
 
+/* Bad first bytes fail at once, without waiting for the rest of the header. */
+static void test_fail_on_first_two_bytes(void **state)
+{
+    (void)state;
+    uint8_t unmasked[] = {0x81, 0x05};
+    assert_int_equal(ws_feed(&ws, unmasked, 2), WS_CLOSED);
+    assert_int_equal(close_code(&cap), 1002);
+}
+
+/* A ping split over reads is answered once it is complete; no receive buffer is kept after. */
+static void test_control_split_across_reads(void **state)
+{
+    (void)state;
+    uint8_t buf[64];
+    size_t n = frame(buf, 1, 0, 9, "abcdef", 6);
+    assert_int_equal(ws_feed(&ws, buf, 7), WS_OPEN);
+    assert_int_equal(cap.out_len, 0);
+    assert_int_equal(ws_feed(&ws, buf + 7, n - 7), WS_OPEN);
+    assert_memory_equal(cap.out, "\x8a\x06" "abcdef", 8);
+    assert_null(ws.ctrl);
+    assert_null(ws.buf);
+}
+
+static void test_close_reason_utf8(void **state)
+{
+    (void)state;
+    assert_int_equal(send_frame(1, 0, 8, "\x03\xe8ok\xff", 5), WS_CLOSED);
+    assert_int_equal(close_code(&cap), 1007);
+}
+
+/* A whole message in one read is handed on from the read buffer itself. */
+static void test_zero_copy_and_no_buffer_when_idle(void **state)
+{
+    (void)state;
+    uint8_t buf[64];
+    size_t n = frame(buf, 1, 0, 1, "hello", 5);
+    assert_int_equal(ws_feed(&ws, buf, n), WS_OPEN);
+    assert_string_equal(cap.msgs[0], "hello");
+    assert_null(ws.buf);
+    /* a message split over two reads is buffered, then the buffer is released */
+    n = frame(buf, 1, 0, 1, "world", 5);
+    assert_int_equal(ws_feed(&ws, buf, n - 2), WS_OPEN);
+    assert_non_null(ws.buf);
+    assert_int_equal(ws_feed(&ws, buf + n - 2, 2), WS_OPEN);
+    assert_string_equal(cap.msgs[1], "world");
+    assert_null(ws.buf);
+}
+
+static void test_empty_and_binary_messages(void **state)
+{
+    (void)state;
+    assert_int_equal(send_frame(1, 0, 1, "", 0), WS_OPEN);
+    assert_int_equal(send_frame(0, 0, 2, "\x00\xff", 2), WS_OPEN);
+    assert_int_equal(send_frame(0, 0, 0, "", 0), WS_OPEN);
+    assert_int_equal(send_frame(1, 0, 0, "\x01", 1), WS_OPEN);
+    assert_int_equal(cap.nmsgs, 2);
+    assert_string_equal(cap.msgs[0], "");
+}
+
 static void test_server_close(void **state)
 {
     (void)state;
@@ -247,6 +307,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_control_frame_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_echo_and_bad_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fail_on_first_two_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_split_across_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_reason_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_copy_and_no_buffer_when_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_and_binary_messages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

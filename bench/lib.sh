@@ -1,0 +1,89 @@
+# Shared helpers for compare.sh and smoke.sh (sourced, POSIX sh + bash features used by both).
+# Starts and stops the servers under test; every wait is bounded.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
+BENCH_DIR="$ROOT/bench"
+BENCH_BIN="$BENCH_DIR/pulse-bench"
+PULSE_BIN=${PULSE_BIN:-$ROOT/build/pulse}
+NODE_WS="$BENCH_DIR/peers/node-ws/server.js"
+# Flags that keep Pulse's per-connection limits out of the way of a load test.
+PULSE_FLAGS=${PULSE_FLAGS:---db :memory: --rate-limit 1000000 --rate-burst 1000000 --max-connections 100000 --log-level warn}
+SERVER_CPU=${SERVER_CPU:-0}
+BENCH_CPU=${BENCH_CPU:-1}
+LOGDIR=${LOGDIR:-$(mktemp -d /tmp/pulse-bench.XXXXXX)}
+
+SPID=
+SPORT=
+
+build_bench() {
+    make -s -C "$BENCH_DIR" pulse-bench >&2 || return 1
+}
+
+build_pulse() {
+    if [ ! -x "$PULSE_BIN" ]; then
+        (cd "$ROOT" && cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+            cmake --build build -j2 >&2) || return 1
+    fi
+}
+
+build_node() {
+    command -v node >/dev/null || { echo "node is not installed" >&2; return 1; }
+    make -s -C "$BENCH_DIR" node-ws >&2 || return 1
+}
+
+# start_server NAME LOG: sets SPID and SPORT, or returns 1.
+start_server() {
+    local name=$1 log=$2
+    local t=()
+    if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then t=(taskset -c "$SERVER_CPU"); fi
+    # A plain background command: $! is the server's own pid (taskset execs it).
+    case $name in
+    pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
+    node) "${t[@]}" node "$NODE_WS" --port 0 >"$log" 2>&1 & ;;
+    *) echo "unknown server $name" >&2; return 1 ;;
+    esac
+    SPID=$!
+    SPORT=
+    local i
+    for i in $(seq 1 100); do
+        SPORT=$(sed -n 's/.* listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -n1)
+        [ -n "$SPORT" ] && return 0
+        kill -0 "$SPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$name did not start; its log:" >&2
+    cat "$log" >&2
+    stop_server
+    return 1
+}
+
+stop_server() {
+    [ -n "$SPID" ] || return 0
+    if kill -0 "$SPID" 2>/dev/null; then
+        kill -TERM "$SPID" 2>/dev/null
+        local i
+        for i in $(seq 1 30); do
+            kill -0 "$SPID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$SPID" 2>/dev/null
+    fi
+    wait "$SPID" 2>/dev/null
+    SPID=
+}
+
+# server_alive: 0 when the server we started still runs.
+server_alive() { [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; }
+
+# run_bench NAME SCENARIO ARGS...: prints the RESULT line (stdout); its stderr goes to the log.
+run_bench() {
+    local name=$1 scenario=$2
+    shift 2
+    local t=()
+    if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then t=(taskset -c "$BENCH_CPU"); fi
+    timeout -k 5 400 "${t[@]}" "$BENCH_BIN" "$scenario" --port "$SPORT" \
+        --server-pid "$SPID" --server-name "$name" "$@" 2>>"$LOGDIR/bench.err" | grep '^RESULT '
+}
+
+# field LINE KEY: the value of key=value in a RESULT line.
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }

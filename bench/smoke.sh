@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# CI smoke test of the load generator: every scenario once against Pulse with tiny numbers.
+# Checks only that a RESULT line appears, that the bench exits cleanly and that the daemon is
+# still alive afterwards. No timing assertions. Bounded: well under 60 s.
+set -u
+. "$(dirname "$0")/lib.sh"
+# Pinning (lib.sh) only applies on machines with more than one core.
+SERVER_CPU=${SERVER_CPU:-0}
+trap 'stop_server' EXIT
+trap 'stop_server; exit 130' INT TERM
+
+build_bench || exit 1
+build_pulse || exit 1
+start_server pulse "$LOGDIR/pulse-smoke.log" || exit 1
+
+pass=0 fail=0
+check() { # check NAME SCENARIO ARGS...
+    local name=$1 scenario=$2 line rc
+    shift 2
+    line=$(timeout -k 2 20 "$BENCH_BIN" "$scenario" --port "$SPORT" --server-pid "$SPID" \
+        --server-name pulse --timeout 15 "$@" 2>>"$LOGDIR/bench.err")
+    rc=$?
+    line=$(printf '%s\n' "$line" | grep '^RESULT ' | head -n1)
+    if [ "$rc" -eq 0 ] && [ -n "$line" ] && server_alive; then
+        pass=$((pass + 1))
+        echo "ok   $name: $line"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name (exit $rc, server alive: $(server_alive && echo yes || echo no))"
+        tail -n 5 "$LOGDIR/bench.err" | sed 's/^/     /'
+    fi
+}
+
+check conns conns --conns 50 --batch 10
+check fanout fanout --subs 20 --rate 50 --size 100 --seconds 2 --drain 2
+check pingpong pingpong --clients 5 --seconds 2 --drain 1
+stop_server
+echo "smoke: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
