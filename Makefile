@@ -6,7 +6,7 @@ JOBS      ?= $(shell nproc)
 PORT      ?= 8080
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format clean
+.PHONY: all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean
 
 all: build web
 
@@ -54,8 +54,13 @@ test-asan: asan tests/integration/node_modules
 	cd tests/integration && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		PULSE_SANITIZER=1 PULSE_BIN=$(CURDIR)/$(ASAN)/pulse node --test --test-concurrency=1 *.test.mjs
 
+C_FILES = src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
+
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c
+	clang-format -i $(C_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(C_FILES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -35,6 +35,17 @@ static bool next_line(line_iter *it, char *buf, size_t cap, bool *overlong)
     return true;
 }
 
+/* Calls fn for every line of text that fits LINE_MAX_LEN (longer ones are none we parse). */
+static void each_line(const char *text, size_t len, void (*fn)(const char *, void *), void *out)
+{
+    line_iter it = {text, text + len};
+    char line[LINE_MAX_LEN];
+    bool overlong;
+    while (next_line(&it, line, sizeof(line), &overlong))
+        if (!overlong)
+            fn(line, out);
+}
+
 /* strtoull has defined overflow behaviour, unlike sscanf's %llu. */
 static int parse_u64_list(const char *s, uint64_t *out, int max)
 {
@@ -104,17 +115,17 @@ static void stat_line(const char *line, pulse_stat_raw *out)
         out->ncores = (int)idx + 1;
 }
 
+static void stat_line_cb(const char *line, void *out)
+{
+    stat_line(line, out);
+}
+
 int pulse_parse_stat(const char *text, size_t len, pulse_stat_raw *out)
 {
     if (!text || !out)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
-    line_iter it = {text, text + len};
-    char line[LINE_MAX_LEN];
-    bool overlong;
-    while (next_line(&it, line, sizeof(line), &overlong))
-        if (!overlong)
-            stat_line(line, out);
+    each_line(text, len, stat_line_cb, out);
     return out->have_total ? 0 : -EINVAL;
 }
 
@@ -205,17 +216,17 @@ static void netdev_line(const char *line, pulse_netdev_raw *out)
     p->b = v[8];
 }
 
+static void netdev_line_cb(const char *line, void *out)
+{
+    netdev_line(line, out);
+}
+
 int pulse_parse_netdev(const char *text, size_t len, pulse_netdev_raw *out)
 {
     if (!text || !out)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
-    line_iter it = {text, text + len};
-    char line[LINE_MAX_LEN];
-    bool overlong;
-    while (next_line(&it, line, sizeof(line), &overlong))
-        if (!overlong)
-            netdev_line(line, out);
+    each_line(text, len, netdev_line_cb, out);
     return 0;
 }
 
@@ -292,17 +303,17 @@ static void diskstats_line(const char *line, pulse_disk_raw *out)
     p->b = v[6];
 }
 
+static void diskstats_line_cb(const char *line, void *out)
+{
+    diskstats_line(line, out);
+}
+
 int pulse_parse_diskstats(const char *text, size_t len, pulse_disk_raw *out)
 {
     if (!text || !out)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
-    line_iter it = {text, text + len};
-    char line[LINE_MAX_LEN];
-    bool overlong;
-    while (next_line(&it, line, sizeof(line), &overlong))
-        if (!overlong)
-            diskstats_line(line, out);
+    each_line(text, len, diskstats_line_cb, out);
     return 0;
 }
 

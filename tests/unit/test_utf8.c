@@ -60,24 +60,24 @@ static void test_invalid(void **state)
         const char *s;
         size_t n;
     } bad[] = {
-        {S("\xed\xa0\x80")},                 /* surrogate U+D800 */
-        {S("\xed\xbf\xbf")},                 /* surrogate U+DFFF */
-        {S("\xed\xa0\x80\xed\xb0\x80")},     /* surrogate pair */
-        {S("\xc0\xaf")},                     /* overlong / */
-        {S("\xc1\xbf")},                     /* overlong */
-        {S("\xe0\x80\xaf")},                 /* overlong */
-        {S("\xe0\x9f\xbf")},                 /* overlong */
-        {S("\xf0\x80\x80\xaf")},             /* overlong */
-        {S("\xf0\x8f\xbf\xbf")},             /* overlong */
-        {S("\xc0\x80")},                     /* overlong NUL */
-        {S("\xf4\x90\x80\x80")},             /* above U+10FFFF */
-        {S("\xf7\xbf\xbf\xbf")},             /* above U+10FFFF */
-        {S("\xf8\x88\x80\x80\x80")},         /* 5-byte form */
-        {S("\xfc\x84\x80\x80\x80\x80")},     /* 6-byte form */
-        {S("\x80")},                         /* lone continuation */
-        {S("ab\xbf")},                       /* lone continuation */
-        {S("\xc2 ")},                        /* lonely start byte */
-        {S("\xe1\x80 ")},                    /* truncated in the middle */
+        {S("\xed\xa0\x80")},             /* surrogate U+D800 */
+        {S("\xed\xbf\xbf")},             /* surrogate U+DFFF */
+        {S("\xed\xa0\x80\xed\xb0\x80")}, /* surrogate pair */
+        {S("\xc0\xaf")},                 /* overlong / */
+        {S("\xc1\xbf")},                 /* overlong */
+        {S("\xe0\x80\xaf")},             /* overlong */
+        {S("\xe0\x9f\xbf")},             /* overlong */
+        {S("\xf0\x80\x80\xaf")},         /* overlong */
+        {S("\xf0\x8f\xbf\xbf")},         /* overlong */
+        {S("\xc0\x80")},                 /* overlong NUL */
+        {S("\xf4\x90\x80\x80")},         /* above U+10FFFF */
+        {S("\xf7\xbf\xbf\xbf")},         /* above U+10FFFF */
+        {S("\xf8\x88\x80\x80\x80")},     /* 5-byte form */
+        {S("\xfc\x84\x80\x80\x80\x80")}, /* 6-byte form */
+        {S("\x80")},                     /* lone continuation */
+        {S("ab\xbf")},                   /* lone continuation */
+        {S("\xc2 ")},                    /* lonely start byte */
+        {S("\xe1\x80 ")},                /* truncated in the middle */
         {S("\xfe")},
         {S("\xff")},
     };

@@ -240,7 +240,10 @@ static void test_control_split_across_reads(void **state)
     assert_int_equal(ws_feed(&ws, buf, 7), WS_OPEN);
     assert_int_equal(cap.out_len, 0);
     assert_int_equal(ws_feed(&ws, buf + 7, n - 7), WS_OPEN);
-    assert_memory_equal(cap.out, "\x8a\x06" "abcdef", 8);
+    assert_memory_equal(cap.out,
+                        "\x8a\x06"
+                        "abcdef",
+                        8);
     assert_null(ws.ctrl);
     assert_null(ws.buf);
 }
