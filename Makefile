@@ -6,7 +6,7 @@ JOBS      ?= $(shell nproc)
 PORT      ?= 8080
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean
+.PHONY: bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean
 
 all: build web
 
@@ -55,6 +55,15 @@ test-asan: asan tests/integration/node_modules
 		PULSE_SANITIZER=1 PULSE_BIN=$(CURDIR)/$(ASAN)/pulse node --test --test-concurrency=1 *.test.mjs
 
 C_FILES = src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c
+
+# The load generator and the Node reference server (docs/BENCHMARKS.md has the comparisons).
+bench:
+	$(MAKE) -C bench pulse-bench node-ws
+
+# A few seconds of every benchmark scenario, checking only that they run (no timing assertions).
+bench-smoke: build
+	$(MAKE) -C bench pulse-bench
+	PULSE_BIN=$(CURDIR)/$(BUILD)/pulse bash bench/smoke.sh
 
 format:
 	clang-format -i $(C_FILES)

@@ -11,6 +11,7 @@ PULSE_FLAGS=${PULSE_FLAGS:---db :memory: --rate-limit 1000000 --rate-burst 10000
 SERVER_CPU=${SERVER_CPU:-0}
 BENCH_CPU=${BENCH_CPU:-1}
 LOGDIR=${LOGDIR:-$(mktemp -d /tmp/pulse-bench.XXXXXX)}
+mkdir -p "$LOGDIR"
 
 SPID=
 SPORT=

@@ -34,6 +34,25 @@ if command -v strace >/dev/null; then
     awk -v d="${delivered:-0}" '$NF ~ /^(write|writev|sendmsg|sendto)$/ && d > 0 {printf "  %s per delivered message: %.3f\n", $NF, $4/d}' "$LOGDIR/strace.txt"
 fi
 
+if command -v perf >/dev/null && perf list 2>/dev/null | grep -q 'raw_syscalls:sys_enter'; then
+    # System calls counted by kernel tracepoints: far less perturbing than strace.
+    start_server pulse "$LOGDIR/pulse-sc.log" || exit 1
+    perf stat -e raw_syscalls:sys_enter,syscalls:sys_enter_write,syscalls:sys_enter_writev \
+        -e syscalls:sys_enter_read,syscalls:sys_enter_epoll_wait -p "$SPID" \
+        -o "$LOGDIR/perf-syscalls.txt" &
+    TPID=$!
+    sleep 0.5
+    line=$(run_bench pulse fanout "${args[@]}")
+    kill -INT "$TPID" 2>/dev/null
+    wait "$TPID" 2>/dev/null
+    TPID=
+    stop_server
+    echo "under perf stat (syscall tracepoints): $line"
+    delivered=$(field "$line" delivered)
+    awk -v d="${delivered:-0}" '$2 ~ /sys_enter/ && d > 0 {gsub(",", "", $1); printf "  %-34s %10d  %.3f per delivered message\n", $2, $1, $1/d}' \
+        "$LOGDIR/perf-syscalls.txt"
+fi
+
 if command -v perf >/dev/null; then
     start_server pulse "$LOGDIR/pulse-perf.log" || exit 1
     perf stat -e task-clock,context-switches,cpu-migrations,page-faults -p "$SPID" \
@@ -49,6 +68,13 @@ if command -v perf >/dev/null; then
     stop_server
     echo "under perf: $line"
     cat "$LOGDIR/perf-stat.txt"
-    perf report -i "$LOGDIR/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
-        grep -v '^#' | grep -E '^ +[0-9.]+%' | head -n 40
+    echo "CPU by binary (cpu-clock samples):"
+    perf report -i "$LOGDIR/perf.data" --no-children -g none --sort dso --stdio 2>/dev/null |
+        grep -E '^ +[0-9]+\.[0-9]+%' | head -n 12
+    echo "top symbols:"
+    perf report -i "$LOGDIR/perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null |
+        grep -E '^ +[0-9]+\.[0-9]+%' | head -n 30
+    echo "top user-space symbols:"
+    perf report -i "$LOGDIR/perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null |
+        grep -E '^ +[0-9]+\.[0-9]+%' | grep -v kernel.kallsyms | head -n 20
 fi

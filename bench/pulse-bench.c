@@ -1040,8 +1040,9 @@ static int scenario_fanout(void)
            scpu >= 0 && st.delivered ? scpu * 1e6 / (double)st.delivered : -1,
            bcpu1 - bcpu0, other_cpu(h0, h1, scpu, bcpu1 - bcpu0), setup_s);
     fflush(stdout);
+    bool ok = subs_ready == n && publisher->state != C_CLOSED;
     close_all();
-    return subs_ready == n && publisher->state != C_CLOSED ? 0 : 3;
+    return ok ? 0 : 3;
 }
 
 /* pingpong */
