@@ -2,16 +2,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "handlers.h"
 #include "provider.h"
 #include "transport.h"
+
+/* Each connection is a descriptor: lift the soft limit (often 1024) towards what
+ * --max-connections needs, within the hard limit. */
+static void raise_fd_limit(struct pulse_server *srv)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)srv->cfg.max_connections + 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        log_warn(&srv->log, "open files limited to %llu: fewer than --max-connections %ld",
+                 (unsigned long long)rl.rlim_cur, srv->cfg.max_connections);
+}
 
 static int run(struct pulse_server *srv)
 {
     char why[256] = "";
     srv->loop = uv_default_loop();
     srv->log.level = srv->cfg.log_level;
+    raise_fd_limit(srv);
     srv->started_wall_ms = pulse_wall_ms();
     conn_mgr_init(&srv->conns);
     bc_init(&srv->bc);
