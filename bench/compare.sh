@@ -9,15 +9,23 @@
 #   bench/compare.sh maxrate  [--subs 1000 --size 200 --seconds 5]   (steps --rate over $RATES;
 #                              a step passes with p99 < $P99_MS ms and no loss; reports the
 #                              highest passing rate before the first failing one)
-# Environment: REPS (3), SERVERS ("pulse node"), RATES, P99_MS (50), PULSE_BIN, PULSE_FLAGS,
-# LOGDIR (a new /tmp dir). Every run is bounded (the bench's own --timeout and `timeout`).
+#   bench/compare.sh metrics  [--conns 10000 --seconds 20]   (Pulse only: the daemon's own
+#                              metrics channel at its --interval-ms; add flags via PULSE_FLAGS)
+# Environment: REPS (3), SERVERS ("pulse node"; "pulse" for metrics), RATES, P99_MS (50),
+# PULSE_BIN, PULSE_FLAGS, LOGDIR (a new /tmp dir). Every run is bounded (the bench's own
+# --timeout and `timeout`).
 set -u
 . "$(dirname "$0")/lib.sh"
 
 scenario=${1:-}
-[ -n "$scenario" ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ -n "$scenario" ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 shift
 REPS=${REPS:-3}
+if [ "$scenario" = metrics ]; then
+    # The Node reference has no metrics channel.
+    case " ${SERVERS:-pulse} " in *" node "*) echo "# metrics: Pulse only, skipping node" >&2 ;; esac
+    SERVERS=pulse
+fi
 SERVERS=${SERVERS:-pulse node}
 RATES=${RATES:-20 40 60 80 100 150 200 250 300 350 400 500 600 800}
 P99_MS=${P99_MS:-50}
@@ -40,7 +48,8 @@ conns) KEYS="accepts_per_s connect_s rss_per_conn_kib failed server_cpu_s bench_
 fanout) KEYS="delivered_per_s lost p50_ms p99_ms p999_ms max_ms server_cpu_s server_us_per_delivery bench_cpu_s other_cpu_s" ;;
 pingpong) KEYS="rtt_per_s p50_ms p99_ms max_ms server_us_per_rtt bench_cpu_s other_cpu_s" ;;
 maxrate) KEYS="max_rate max_deliveries_per_s" ;;
-*) echo "unknown scenario: $scenario (conns|fanout|pingpong|maxrate)" >&2; exit 2 ;;
+metrics) KEYS="ticks received expected missing frame_bytes p50_ms p99_ms p999_ms max_ms first_sub_p50_ms last_sub_p50_ms server_cpu_s server_us_per_frame server_rss_kib bench_cpu_s other_cpu_s" ;;
+*) echo "unknown scenario: $scenario (conns|fanout|pingpong|maxrate|metrics)" >&2; exit 2 ;;
 esac
 
 subs_of() { # the --subs/--conns value among the args, default 1000
@@ -102,6 +111,8 @@ awk -v keys="$KEYS" '
         for (k = 1; k <= nk; k++) {
             for (s in servers) { delete a; for (i = 1; i <= cnt[s]; i++) a[i] = vals[s, K[k], i] + 0; m[s] = median(a, cnt[s]) }
             r = ("node" in m && m["node"] != 0) ? sprintf("%.2f", m["pulse"] / m["node"]) : "-"
-            printf "%-24s %14g %14g %10s\n", K[k], m["pulse"], m["node"], r
+            mp = ("pulse" in m) ? sprintf("%g", m["pulse"]) : "-"
+            mn = ("node" in m) ? sprintf("%g", m["node"]) : "-"
+            printf "%-24s %14s %14s %10s\n", K[k], mp, mn, r
         }
     }' "$RESULTS"

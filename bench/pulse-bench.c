@@ -9,6 +9,8 @@
  *   conns     N connections, each subscribed to a channel: connect time, accepts/s, server RSS
  *   fanout    N subscribers + 1 publisher at R msg/s of S bytes: throughput, loss, latency
  *   pingpong  K clients in a closed ping/pong loop: round trips/s, latency
+ *   metrics   N subscribers of the daemon's own `metrics` channel: per-tick delivery latency
+ *             (sample "ts" wall clock -> receipt), completeness, server CPU and RSS
  *
  * Every run is bounded by --timeout (a hard deadline) and ends by itself. One line per run:
  *   RESULT scenario=... server=... key=value ...
@@ -40,6 +42,14 @@ static uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Wall clock (CLOCK_REALTIME) in ns: comparable with the daemon's millisecond "ts" fields. */
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -232,6 +242,7 @@ static struct {
     double seconds;
     double drain;  /* seconds to wait for stragglers after the run */
     double hold;   /* conns: seconds to keep the connections open after measuring */
+    double warmup; /* metrics: seconds after the last subscribe before measuring */
     double timeout;
     int quiet;
 } opt = {
@@ -246,6 +257,7 @@ static struct {
     .seconds = 10,
     .drain = 5,
     .hold = 0,
+    .warmup = 2,
     .timeout = 0,
 };
 
@@ -265,6 +277,7 @@ struct conn {
     size_t out_len, out_off, out_cap;
     uint64_t ping_id, ping_sent;
     bool in_frag; /* inside a fragmented data message */
+    bool metrics_seen; /* metrics: the frame sent at once on subscribe has arrived */
 };
 
 static int ep;
@@ -494,8 +507,83 @@ static bool type_is(const char *p, size_t len, const char *type)
     return (size_t)(p + len - t) > tl && !memcmp(t, type, tl) && t[tl] == '"';
 }
 
+/* metrics: one entry per distinct "ts" (one daemon tick) inside the measured window. */
+struct mtick {
+    int64_t ts;      /* the daemon's sample time, ms since the epoch */
+    uint64_t frames; /* frames of this tick received */
+    uint64_t min_ns; /* latency at the first subscriber reached */
+    uint64_t max_ns; /* latency at the last subscriber reached so far */
+};
+static struct mtick *mticks;
+static size_t n_mticks, cap_mticks;
+static int64_t mwin_lo = INT64_MAX, mwin_hi = INT64_MAX; /* counted: mwin_lo <= ts < mwin_hi */
+static struct {
+    uint64_t initial, before, after, received, bytes, no_ts, clock_back;
+} mst;
+
+static void on_metrics(struct conn *c, const char *p, size_t len)
+{
+    uint64_t now = wall_ns();
+    if (!c->metrics_seen) { /* the latest sample, sent at once on subscribe: not a tick */
+        c->metrics_seen = true;
+        mst.initial++;
+        return;
+    }
+    const char *t = find(p, len, "\"ts\":");
+    int64_t ts = 0;
+    if (t) {
+        t += 5;
+        while (t < p + len && *t >= '0' && *t <= '9')
+            ts = ts * 10 + (*t++ - '0');
+    }
+    if (ts <= 0) {
+        mst.no_ts++;
+        return;
+    }
+    if (ts < mwin_lo) {
+        mst.before++;
+        return;
+    }
+    if (ts >= mwin_hi) {
+        mst.after++;
+        return;
+    }
+    struct mtick *k = NULL;
+    for (size_t i = n_mticks; i-- > 0;)
+        if (mticks[i].ts == ts) {
+            k = &mticks[i];
+            break;
+        }
+    if (!k) {
+        if (n_mticks == cap_mticks) {
+            cap_mticks = cap_mticks ? cap_mticks * 2 : 64;
+            mticks = xrealloc(mticks, cap_mticks * sizeof *mticks);
+        }
+        k = &mticks[n_mticks++];
+        *k = (struct mtick){.ts = ts, .min_ns = UINT64_MAX};
+    }
+    uint64_t sampled = (uint64_t)ts * 1000000ull;
+    uint64_t d = 0;
+    if (now >= sampled)
+        d = now - sampled;
+    else
+        mst.clock_back++; /* the wall clock stepped back: counted as 0 */
+    k->frames++;
+    if (d > k->max_ns)
+        k->max_ns = d;
+    if (d < k->min_ns)
+        k->min_ns = d;
+    hist_add(&lat, d);
+    mst.received++;
+    mst.bytes += len;
+}
+
 static void on_text(struct conn *c, const char *p, size_t len)
 {
+    if (type_is(p, len, "metrics")) {
+        on_metrics(c, p, len);
+        return;
+    }
     if (type_is(p, len, "message")) {
         uint64_t now = now_ns();
         const char *d = find(p, len, "\"data\":\"");
@@ -1087,24 +1175,139 @@ static int scenario_pingpong(void)
     return st.failed == 0 ? 0 : 3;
 }
 
+/* metrics */
+static long metrics_subs;        /* subscribers ready when the window opened */
+static uint64_t metrics_grace_end; /* monotonic: the drain may stop from here on */
+static bool metrics_complete(void)
+{
+    if (now_ns() < metrics_grace_end)
+        return false;
+    long live = metrics_subs - st.closed_early;
+    for (size_t i = 0; i < n_mticks; i++)
+        if (mticks[i].frames < (uint64_t)(live > 0 ? live : 0))
+            return false;
+    return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_tick(const void *a, const void *b)
+{
+    int64_t x = ((const struct mtick *)a)->ts, y = ((const struct mtick *)b)->ts;
+    return x < y ? -1 : x > y;
+}
+
+static int scenario_metrics(void)
+{
+    long n = opt.conns > 0 ? opt.conns : 1000;
+    nconns = n;
+    conns = calloc((size_t)n, sizeof *conns);
+    if (!conns)
+        die("out of memory");
+    long rss0 = proc_rss_kib(opt.server_pid);
+    uint64_t s0 = now_ns();
+    if (!connect_all(0, n, R_SUB, opt.timeout) || st.failed)
+        fprintf(stderr, "pulse-bench: only %ld of %ld subscribers ready\n", st.ready, n);
+    double setup_s = (double)(now_ns() - s0) / 1e9;
+    if (st.ready == 0)
+        die("no subscriber connected");
+    sleep_loop(opt.warmup);
+
+    metrics_subs = st.ready - st.closed_early;
+    memset(&lat, 0, sizeof lat);
+    double scpu0 = proc_cpu_s(opt.server_pid), bcpu0 = self_cpu_s(), h0 = host_busy_s();
+    uint64_t t0 = now_ns();
+    int64_t w0 = (int64_t)(wall_ns() / 1000000ull);
+    mwin_hi = w0 + (int64_t)(opt.seconds * 1000);
+    mwin_lo = w0;
+    run_loop(t0 + (uint64_t)(opt.seconds * 1e9), NULL, NULL, NULL);
+    uint64_t t1 = now_ns();
+    double scpu1 = proc_cpu_s(opt.server_pid), bcpu1 = self_cpu_s(), h1 = host_busy_s();
+    long rss1 = proc_rss_kib(opt.server_pid);
+    /* Frames of the window's last ticks may still be on their way: wait at least a moment
+     * (a tick sampled just before the end may not have reached anyone yet), then until every
+     * tick seen is complete, for at most --drain seconds. */
+    double grace = opt.drain < 1 ? opt.drain : 1;
+    metrics_grace_end = t1 + (uint64_t)(grace * 1e9);
+    run_loop(t1 + (uint64_t)(opt.drain * 1e9), metrics_complete, NULL, NULL);
+
+    long live = 0;
+    for (long i = 0; i < n; i++)
+        live += conns[i].state == C_READY;
+    qsort(mticks, n_mticks, sizeof *mticks, cmp_tick);
+    uint64_t expected = (uint64_t)n_mticks * (uint64_t)(metrics_subs > 0 ? metrics_subs : 0);
+    uint64_t missing = expected > mst.received ? expected - mst.received : 0;
+    long incomplete = 0;
+    int64_t gap_max = 0;
+    uint64_t *last = calloc(n_mticks ? n_mticks : 1, sizeof *last);
+    uint64_t *first = calloc(n_mticks ? n_mticks : 1, sizeof *first);
+    if (!last || !first)
+        die("out of memory");
+    for (size_t i = 0; i < n_mticks; i++) {
+        incomplete += mticks[i].frames < (uint64_t)metrics_subs;
+        last[i] = mticks[i].max_ns;
+        first[i] = mticks[i].min_ns;
+        if (i && mticks[i].ts - mticks[i - 1].ts > gap_max)
+            gap_max = mticks[i].ts - mticks[i - 1].ts;
+    }
+    qsort(last, n_mticks, sizeof *last, cmp_u64);
+    qsort(first, n_mticks, sizeof *first, cmp_u64);
+    double last_p50 = n_mticks ? (double)last[(n_mticks - 1) / 2] / 1e6 : 0;
+    double first_p50 = n_mticks ? (double)first[(n_mticks - 1) / 2] / 1e6 : 0;
+    free(last);
+    free(first);
+    double secs = (double)(t1 - t0) / 1e9;
+    double scpu = scpu0 >= 0 ? scpu1 - scpu0 : -1, bcpu = bcpu1 - bcpu0;
+    printf("RESULT scenario=metrics server=%s conns=%ld subscribed=%ld warmup_s=%g seconds=%g "
+           "ticks=%zu received=%" PRIu64 " expected=%" PRIu64 " missing=%" PRIu64
+           " incomplete_ticks=%ld subs_closed=%ld tick_gap_max_ms=%" PRId64
+           " frame_bytes=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
+           "first_sub_p50_ms=%.3f last_sub_p50_ms=%.3f server_cpu_s=%.2f server_cpu_pct=%.1f "
+           "server_us_per_frame=%.3f server_rss_kib=%ld rss_before_kib=%ld bench_cpu_s=%.2f "
+           "bench_cpu_pct=%.1f other_cpu_s=%.2f setup_s=%.2f\n",
+           opt.server_name, n, metrics_subs, opt.warmup, opt.seconds, n_mticks, mst.received,
+           expected, missing, incomplete, metrics_subs - live, gap_max,
+           mst.received ? (double)mst.bytes / (double)mst.received : 0, hist_pct_ms(&lat, 0.50),
+           hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999), (double)lat.max / 1e6, first_p50, last_p50,
+           scpu, scpu >= 0 && secs > 0 ? scpu * 100 / secs : -1,
+           scpu >= 0 && mst.received ? scpu * 1e6 / (double)mst.received : -1, rss1, rss0, bcpu,
+           secs > 0 ? bcpu * 100 / secs : 0, other_cpu(h0, h1, scpu, bcpu), setup_s);
+    fflush(stdout);
+    if (!opt.quiet)
+        fprintf(stderr,
+                "pulse-bench: metrics frames: initial=%" PRIu64 " before_window=%" PRIu64
+                " after_window=%" PRIu64 " no_ts=%" PRIu64 " clock_back=%" PRIu64 "\n",
+                mst.initial, mst.before, mst.after, mst.no_ts, mst.clock_back);
+    bool ok = metrics_subs == n && live == n && n_mticks > 0;
+    close_all();
+    free(mticks);
+    return ok ? 0 : 3;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: pulse-bench conns|fanout|pingpong --port N [options]\n"
+            "usage: pulse-bench conns|fanout|pingpong|metrics --port N [options]\n"
             "  --host ADDR          server address (default 127.0.0.1; loopback only)\n"
             "  --port N             server port (required)\n"
             "  --path P             WebSocket path (default /ws)\n"
             "  --server-pid PID     read the server's RSS and CPU time from /proc\n"
             "  --server-name NAME   label for the RESULT line (default unknown)\n"
-            "  --conns N            conns: connections (1000); fanout: subscribers (1000);\n"
-            "                       pingpong: clients (50)\n"
+            "  --conns N            conns: connections (1000); fanout, metrics: subscribers\n"
+            "                       (1000); pingpong: clients (50)\n"
             "  --batch N            connections in flight while connecting (500)\n"
-            "  --channel C          channel name (bench)\n"
+            "  --channel C          channel name (bench; metrics: metrics)\n"
             "  --rate R             fanout: messages per second (100)\n"
             "  --size S             fanout: bytes of data per message (200, min 20)\n"
-            "  --seconds T          fanout/pingpong: measured duration (10)\n"
+            "  --seconds T          fanout/pingpong/metrics: measured duration (10)\n"
+            "  --warmup T           metrics: seconds after the last subscribe before the\n"
+            "                       measured window (2)\n"
             "  --drain T            seconds to wait for stragglers (5)\n"
             "  --hold T             conns: keep connections open T seconds after measuring (0)\n"
             "  --timeout T          hard limit for the whole run (default seconds+drain+120)\n");
@@ -1119,12 +1322,13 @@ int main(int argc, char **argv)
         {"channel", 1, 0, 'c'},  {"rate", 1, 0, 'r'},    {"size", 1, 0, 's'},
         {"seconds", 1, 0, 't'},  {"drain", 1, 0, 'd'},   {"hold", 1, 0, 'h'},
         {"timeout", 1, 0, 'T'},  {"quiet", 0, 0, 'q'},   {"help", 0, 0, '?'},
-        {0, 0, 0, 0}};
+        {"warmup", 1, 0, 'w'},   {0, 0, 0, 0}};
     if (argc < 2 || argv[1][0] == '-') {
         usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
     }
     opt.scenario = argv[1];
+    bool channel_set = false;
     optind = 2;
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -1136,13 +1340,14 @@ int main(int argc, char **argv)
         case 'N': opt.server_name = optarg; break;
         case 'n': opt.conns = atol(optarg); break;
         case 'b': opt.batch = atol(optarg); break;
-        case 'c': opt.channel = optarg; break;
+        case 'c': opt.channel = optarg, channel_set = true; break;
         case 'r': opt.rate = atof(optarg); break;
         case 's': opt.size = atol(optarg); break;
         case 't': opt.seconds = atof(optarg); break;
         case 'd': opt.drain = atof(optarg); break;
         case 'h': opt.hold = atof(optarg); break;
         case 'T': opt.timeout = atof(optarg); break;
+        case 'w': opt.warmup = atof(optarg); break;
         case 'q': opt.quiet = 1; break;
         default: usage(stderr); return 2;
         }
@@ -1157,8 +1362,12 @@ int main(int argc, char **argv)
         die("--host must be a loopback address (127.0.0.0/8)");
     server_addr.sin_family = AF_INET;
     server_addr.sin_port = htons((uint16_t)opt.port);
+    if (opt.warmup < 0)
+        die("bad --warmup");
+    if (!strcmp(opt.scenario, "metrics") && !channel_set)
+        opt.channel = "metrics";
     if (opt.timeout <= 0)
-        opt.timeout = opt.seconds + opt.drain + opt.hold + 120;
+        opt.timeout = opt.seconds + opt.drain + opt.hold + opt.warmup + 120;
     hard_deadline = now_ns() + (uint64_t)(opt.timeout * 1e9);
     rng_state ^= now_ns() ^ ((uint64_t)getpid() << 32);
     signal(SIGPIPE, SIG_IGN);
@@ -1186,6 +1395,8 @@ int main(int argc, char **argv)
         rc = scenario_fanout();
     else if (!strcmp(opt.scenario, "pingpong"))
         rc = scenario_pingpong();
+    else if (!strcmp(opt.scenario, "metrics"))
+        rc = scenario_metrics();
     else {
         usage(stderr);
         return 2;

@@ -35,5 +35,9 @@ check conns conns --conns 50 --batch 10
 check fanout fanout --subs 20 --rate 50 --size 100 --seconds 2 --drain 2
 check pingpong pingpong --clients 5 --seconds 2 --drain 1
 stop_server
+# The metrics channel, on a fresh daemon sampling at 5 Hz so that a short run sees many ticks.
+PULSE_FLAGS="$PULSE_FLAGS --interval-ms 200" start_server pulse "$LOGDIR/pulse-smoke-metrics.log" || exit 1
+check metrics metrics --conns 50 --warmup 1 --seconds 3 --drain 2
+stop_server
 echo "smoke: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
