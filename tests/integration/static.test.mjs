@@ -1,0 +1,101 @@
+// The dashboard's files over real HTTP (SPEC sections 3 and 7): types, gzip, ETag/304, cache
+// lifetimes, the single-page-app fallback, and requests that try to leave the asset root.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { startPulse, httpRaw } from './lib.mjs';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-static-'));
+const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-secret-'));
+const JS = 'export const answer = 42;\n'.repeat(100);
+let d;
+
+before(async () => {
+  fs.mkdirSync(path.join(root, 'assets'));
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>Pulse test</title>');
+  fs.writeFileSync(path.join(root, 'assets', 'index-AbCd1234.js'), JS);
+  fs.writeFileSync(path.join(root, 'assets', 'index-AbCd1234.css'), 'body{color:red}');
+  fs.writeFileSync(path.join(root, 'assets', 'font-AbCd1234.woff2'), 'wOF2');
+  fs.writeFileSync(path.join(root, 'manifest.webmanifest'), '{}');
+  fs.writeFileSync(path.join(root, 'favicon.ico'), 'ico');
+  fs.writeFileSync(path.join(outside, 'secret.txt'), 'top secret');
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'link.txt'));
+  d = await startPulse(['--static', root]);
+});
+
+after(async () => {
+  await d?.stop('SIGTERM');
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(outside, { recursive: true, force: true });
+});
+
+const get = (p, headers = '') =>
+  httpRaw(d.port, `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\n${headers}Connection: close\r\n\r\n`);
+
+describe('static files', () => {
+  test('content types and cache lifetimes', async () => {
+    const cases = [
+      ['/', 'text/html; charset=utf-8', 'no-cache'],
+      ['/assets/index-AbCd1234.js', 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
+      ['/assets/index-AbCd1234.css', 'text/css; charset=utf-8', 'public, max-age=31536000, immutable'],
+      ['/assets/font-AbCd1234.woff2', 'font/woff2', 'public, max-age=31536000, immutable'],
+      ['/manifest.webmanifest', 'application/manifest+json', 'no-cache'],
+      ['/favicon.ico', 'image/x-icon', 'no-cache'],
+    ];
+    for (const [p, type, cache] of cases) {
+      const r = await get(p);
+      assert.equal(r.status, 200, p);
+      assert.equal(r.headers['content-type'], type, p);
+      assert.equal(r.headers['cache-control'], cache, p);
+      assert.ok(r.headers.etag, p);
+    }
+  });
+
+  test('gzip when accepted, identical after decompression; identity otherwise', async () => {
+    const gz = await get('/assets/index-AbCd1234.js', 'Accept-Encoding: gzip, br\r\n');
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gz.headers.vary, 'Accept-Encoding');
+    assert.equal(zlib.gunzipSync(gz.body).toString(), JS);
+    const plain = await get('/assets/index-AbCd1234.js');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body.toString(), JS);
+    const refused = await get('/assets/index-AbCd1234.js', 'Accept-Encoding: gzip;q=0\r\n');
+    assert.equal(refused.headers['content-encoding'], undefined);
+  });
+
+  test('If-None-Match with the ETag gives 304 without a body', async () => {
+    const first = await get('/');
+    const again = await get('/', `If-None-Match: ${first.headers.etag}\r\n`);
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+  });
+
+  test('unknown routes get index.html; a missing file name is 404', async () => {
+    for (const p of ['/history', '/some/deep/route', '/route?x=1']) {
+      const r = await get(p);
+      assert.equal(r.status, 200, p);
+      assert.match(r.body.toString(), /Pulse test/, p);
+    }
+    for (const p of ['/missing.js', '/assets/nope-AbCd1234.css', '/x/y.png']) {
+      assert.equal((await get(p)).status, 404, p);
+    }
+  });
+
+  test('no request reaches a file outside the root', async () => {
+    const attempts = ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/%2E%2E/%2E%2E/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '//etc/passwd',
+      '/%00', '/index.html%00.js', '/assets%5c..%5c..%5cetc%5cpasswd', '/link.txt'];
+    for (const p of attempts) {
+      const r = await get(p);
+      const body = r.body?.toString() ?? '';
+      assert.ok(!/root:|top secret/.test(body), `${p} leaked a file`);
+      assert.ok(r.status === 404 || r.status === 400 || (r.status === 200 && /Pulse test/.test(body)), `${p}: ${r.status}`);
+    }
+    // an absolute-form request target
+    const abs = await httpRaw(d.port, `GET http://127.0.0.1:${d.port}/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.ok(!/root:/.test(abs.body?.toString() ?? ''));
+  });
+});
