@@ -44,22 +44,31 @@ static void account_written(struct conn *c, size_t n)
     c->srv->counters.bytes_out += n;
 }
 
-/* Writes what the socket takes right now without blocking or closing anything: used before a
- * queue bound is judged, so that a burst within one loop iteration does not count as backlog.
- * Returns how many bytes are still queued. */
+static size_t iov_total(const uv_buf_t *bufs, unsigned n)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++)
+        total += bufs[i].len;
+    return total;
+}
+
+/* Writes what the socket takes right now (one writev per batch of frames) without blocking or
+ * closing anything; a failed write only flags the connection. Returns the bytes still queued. */
 static size_t write_now(struct conn *c)
 {
     uv_buf_t bufs[IOV_BATCH];
     while (c->q.bytes > 0 && !c->writing && !c->broken) {
         unsigned n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
         int w = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
-        if (w == UV_EAGAIN || w == 0)
+        if (w == UV_EAGAIN)
             break;
         if (w < 0) {
             c->broken = 1; /* closed by the flusher, not in the middle of a caller's loop */
             break;
         }
         account_written(c, (size_t)w);
+        if ((size_t)w < iov_total(bufs, n))
+            break; /* the socket is full */
     }
     return c->q.bytes;
 }
@@ -172,14 +181,13 @@ static void on_write(uv_write_t *req, int status)
     struct pulse_server *srv = c->srv;
     size_t n = c->writing;
     c->writing = 0;
-    outq_consume(&c->q, n);
-    srv->queued_total -= n;
     if (status < 0) {
+        outq_consume(&c->q, n);
+        srv->queued_total -= n;
         conn_close(c);
         return;
     }
-    c->bytes_out += n;
-    srv->counters.bytes_out += n;
+    account_written(c, n);
     conn_after_write(c);
 }
 
@@ -187,33 +195,17 @@ static void on_write(uv_write_t *req, int status)
 static void conn_flush(struct conn *c)
 {
     uv_buf_t bufs[IOV_BATCH];
-    while (c->q.bytes > 0 && !c->writing) {
+    if (!c->writing && write_now(c) > 0 && !c->broken) {
         unsigned n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
-        int w = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
-        if (w == UV_EAGAIN)
-            w = 0;
-        if (w < 0) {
-            conn_close(c);
-            return;
-        }
-        account_written(c, (size_t)w);
-        size_t total = 0;
-        for (unsigned i = 0; i < n; i++)
-            total += bufs[i].len;
-        if ((size_t)w == total)
-            continue;
-        n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
-        total = 0;
-        for (unsigned i = 0; i < n; i++)
-            total += bufs[i].len;
         c->wreq.data = c;
-        if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_write) < 0) {
-            conn_close(c);
-            return;
-        }
-        c->writing = total;
+        if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_write) < 0)
+            c->broken = 1;
+        else
+            c->writing = iov_total(bufs, n);
     }
-    if (!c->writing)
+    if (c->broken)
+        conn_close(c);
+    else if (!c->writing)
         conn_after_write(c);
 }
 
