@@ -378,7 +378,8 @@ export function buildChartConfig({ chart, series, data, colors, windowMs, xMin, 
         },
         y: {
           beginAtZero: true,
-          suggestedMax: chart.yMax,
+          // An idle rate chart still gets distinct tick labels (0 … 1 KiB/s), not "0, 0, 1 B/s".
+          suggestedMax: chart.yMax ?? (chart.unit === 'rate' ? 1024 : undefined),
           max: chart.yMax,
           grid: { color: colors.grid },
           border: { display: false },

@@ -149,6 +149,21 @@ describe('chart configuration', () => {
     expect(cfg.options.scales.y.ticks.callback(50)).toBe('50%');
   });
 
+  it('gives an idle rate chart a 1 KiB/s scale so its tick labels differ', () => {
+    const net = CHARTS.find((c) => c.id === 'network');
+    const cfg = buildChartConfig({
+      chart: net,
+      series: chartSeries(net, []),
+      data: () => [],
+      colors,
+      windowMs: 300000,
+      xMin: 0,
+      xMax: 300000,
+    });
+    expect(cfg.options.scales.y.suggestedMax).toBe(1024);
+    expect(cfg.options.scales.y.ticks.callback(512)).toBe('512 B/s');
+  });
+
   it('withAlpha converts hex and leaves other notations', () => {
     expect(withAlpha('#ff0000', 0.5)).toBe('rgba(255, 0, 0, 0.5)');
     expect(withAlpha('rgb(1,2,3)', 0.5)).toBe('rgb(1,2,3)');
