@@ -86,7 +86,8 @@ describe('Dashboard', () => {
     fireEvent.click(screen.getByRole('radio', { name: '1 h' }));
     const reqs = ws.sentOfType('history').filter((m) => m.seconds === 3600);
     expect(reqs.map((m) => m.metric).sort()).toEqual([
-      'cpu.usage', 'disk.read_bps', 'disk.write_bps', 'load.1m', 'memory.usage', 'memory.used', 'network.rx_bps', 'network.tx_bps',
+      'cpu.usage', 'disk.read_bps', 'disk.write_bps', 'load.15m', 'load.1m', 'load.5m',
+      'memory.swap_usage', 'memory.usage', 'memory.used', 'network.rx_bps', 'network.tx_bps',
     ]);
     expect(screen.getByTestId('history-status')).toHaveTextContent('Loading 1 h');
     const now = Date.now();
@@ -96,7 +97,7 @@ describe('Dashboard', () => {
         else ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[now - 8000, 1], [now - 4000, 2]] });
       }
     });
-    await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent('1 h · 14 history points · live'));
+    await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent('1 h · 20 history points · live'));
     act(() => ws.serverSend({ type: 'metrics', ts: now, cpu: { usage: 3 } }));
     const cpuChart = chartInstances.find((c) => c.data.datasets[0].label === 'Total');
     expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([1, 2, 3]);

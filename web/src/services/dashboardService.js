@@ -107,16 +107,20 @@ export const RANGES = Object.freeze([
   { id: '7d', label: '7 d', seconds: 604800 },
 ]);
 
-/** The metrics the server keeps history for (SPEC 4), with the group each belongs to. */
+/** The charted metrics the server keeps history for (SPEC 4's names and the daemon's extra
+ * ones, docs/METRICS.md section 2), with the group each belongs to. */
 export const HISTORY_METRICS = Object.freeze([
   { metric: 'cpu.usage', group: 'cpu' },
   { metric: 'memory.usage', group: 'memory' },
   { metric: 'memory.used', group: 'memory' },
+  { metric: 'memory.swap_usage', group: 'memory' },
   { metric: 'network.rx_bps', group: 'network' },
   { metric: 'network.tx_bps', group: 'network' },
   { metric: 'disk.read_bps', group: 'disk' },
   { metric: 'disk.write_bps', group: 'disk' },
   { metric: 'load.1m', group: 'load' },
+  { metric: 'load.5m', group: 'load' },
+  { metric: 'load.15m', group: 'load' },
 ]);
 
 /** Series stored from a metrics frame: key → value getter, by group. */
