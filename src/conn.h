@@ -38,8 +38,8 @@ struct conn {
     uint64_t msgs_in, msgs_out, bytes_out;
 
     struct http_in *http; /* only while reading HTTP */
-    struct ws_session ws; /* only in CS_WS and after */
-    int ws_ready;
+    struct ws_session ws; /* zeroed until the upgrade */
+    int upgraded;         /* counted as an open WebSocket */
 
     struct outq q;
     uv_write_t wreq;

@@ -24,17 +24,15 @@ static void respond_head(struct conn *c, int status, const char *content_type, c
     if (n > 0 && (size_t)n < sizeof(head))
         conn_send_raw(c, head, (size_t)n);
     if (!keep_alive)
-        c->state = CS_DRAIN;
+        conn_drain(c);
 }
 
 void routes_respond(struct conn *c, int status, const char *content_type, const char *extra,
                     const void *body, size_t len, int keep_alive)
 {
-    respond_head(c, status, content_type, extra, (long)len, 1);
+    respond_head(c, status, content_type, extra, (long)len, keep_alive);
     if (len > 0)
         conn_send_raw(c, body, len);
-    if (!keep_alive)
-        c->state = CS_DRAIN;
 }
 
 void routes_error(struct conn *c, int status, int keep_alive)

@@ -12,7 +12,8 @@
 
 #define IOV_BATCH 128
 #define HTTP_IDLE_MS 30000
-#define DRAIN_MS 2000
+#define DRAIN_STALL_MS 10000 /* a draining connection whose writes make no progress */
+#define SHUT_MS 2000         /* all sent and shut down: waiting for the peer's EOF */
 #define STOP_MS 1500
 
 static void conn_close(struct conn *c);
@@ -42,6 +43,17 @@ static void account_written(struct conn *c, size_t n)
     c->srv->queued_total -= n;
     c->bytes_out += n;
     c->srv->counters.bytes_out += n;
+    if (c->state == CS_DRAIN && n > 0) /* a slow reader that still reads is not stuck */
+        c->deadline = uv_now(c->srv->loop) + DRAIN_STALL_MS;
+}
+
+void conn_drain(struct conn *c)
+{
+    if (c->state >= CS_DRAIN)
+        return;
+    c->state = CS_DRAIN;
+    c->deadline = uv_now(c->srv->loop) + DRAIN_STALL_MS;
+    mark_dirty(c);
 }
 
 static size_t iov_total(const uv_buf_t *bufs, unsigned n)
@@ -228,7 +240,7 @@ static void conn_after_write(struct conn *c)
         return;
     uv_shutdown_t *req = malloc(sizeof(*req));
     c->state = CS_SHUT;
-    c->deadline = uv_now(c->srv->loop) + DRAIN_MS;
+    c->deadline = uv_now(c->srv->loop) + SHUT_MS;
     if (!req) {
         conn_close(c);
         return;
@@ -283,8 +295,7 @@ static void on_closed(uv_handle_t *h)
     struct pulse_server *srv = c->srv;
     srv->queued_total -= c->q.bytes;
     outq_clear(&c->q);
-    if (c->ws_ready)
-        ws_free(&c->ws);
+    ws_free(&c->ws); /* a no-op for a session that never started */
     free(c->http);
     free(c);
     if (srv->stopping && srv->conns.total == 0)
@@ -296,9 +307,9 @@ static void conn_close(struct conn *c)
     struct pulse_server *srv = c->srv;
     if (c->state == CS_CLOSING)
         return;
-    if (c->ws_ready == 1) {
+    if (c->upgraded) {
         conn_mgr_ws_count(&srv->conns, -1);
-        c->ws_ready = 2; /* the context is still to free, but no longer counted */
+        c->upgraded = 0;
     }
     bc_unsubscribe_all(&srv->bc, c);
     conn_mgr_remove(&srv->conns, c);
@@ -311,9 +322,7 @@ void conn_close_ws(struct conn *c, uint16_t code, const char *reason)
     if (c->state != CS_WS)
         return;
     ws_close(&c->ws, code, reason);
-    c->state = CS_DRAIN;
-    c->deadline = uv_now(c->srv->loop) + DRAIN_MS;
-    mark_dirty(c);
+    conn_drain(c);
 }
 
 /* ---- WebSocket --------------------------------------------------------------------------- */
@@ -326,7 +335,7 @@ static void ws_output(void *user, const uint8_t *data, size_t len)
         return;
     pbuf_append(&b, data, len);
     /* Close frames must go out even past the bounds; other control frames count against them. */
-    enqueue(c, b, !(len >= 1 && data[0] == 0x88));
+    enqueue(c, b, (data[0] & 0x0f) != WS_OP_CLOSE);
     pbuf_unref(b);
 }
 
@@ -365,7 +374,7 @@ static int upgrade(struct conn *c, const struct http_req *req, const char *accep
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
                      accept);
-    c->ws_ready = 1;
+    c->upgraded = 1;
     conn_mgr_ws_count(&srv->conns, +1);
     c->state = CS_WS;
     free(c->http);
@@ -407,11 +416,10 @@ static int http_request(struct conn *c, const struct http_req *req)
 /* The bytes are the server's read buffer: the session unmasks them in place. */
 static void on_ws_bytes(struct conn *c, uint8_t *data, size_t len)
 {
-    if (ws_feed(&c->ws, data, len) == WS_CLOSED && c->state == CS_WS) {
-        c->state = CS_DRAIN;
-        c->deadline = uv_now(c->srv->loop) + DRAIN_MS;
-    }
-    mark_dirty(c);
+    if (ws_feed(&c->ws, data, len) == WS_CLOSED)
+        conn_drain(c);
+    else
+        mark_dirty(c);
 }
 
 static void on_http_bytes(struct conn *c, char *data, size_t len)
@@ -434,7 +442,7 @@ static void on_http_bytes(struct conn *c, char *data, size_t len)
         }
         /* Pipelined requests are answered only while the answers stay within the queue bound. */
         if (c->state == CS_HTTP && len > 0 && c->q.bytes > (size_t)c->srv->cfg.max_queue_bytes)
-            c->state = CS_DRAIN;
+            conn_drain(c);
         if (c->state == CS_HTTP)
             http_in_init(c->http);
     }

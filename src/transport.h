@@ -35,6 +35,10 @@ int conn_send_json(struct conn *c, json_t *value);
 /* Starts the closing handshake of a WebSocket connection with `code`. */
 void conn_close_ws(struct conn *c, uint16_t code, const char *reason);
 
+/* Sends what is queued, then ends the connection (the last HTTP response, or after a Close); a
+ * draining connection whose writes make no progress for 10 s is dropped. */
+void conn_drain(struct conn *c);
+
 /* Queues a shared buffer (an HTTP body) to a connection, taking its own reference. */
 int conn_send_pbuf(struct conn *c, struct pbuf *b);
 

@@ -3,6 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -11,6 +12,7 @@ import { startPulse, httpRaw } from './lib.mjs';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-static-'));
 const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-secret-'));
 const JS = 'export const answer = 42;\n'.repeat(100);
+const BIG = 24 << 20; // more than loopback socket buffers hold, so the answer takes a while
 let d;
 
 before(async () => {
@@ -21,6 +23,7 @@ before(async () => {
   fs.writeFileSync(path.join(root, 'assets', 'font-AbCd1234.woff2'), 'wOF2');
   fs.writeFileSync(path.join(root, 'manifest.webmanifest'), '{}');
   fs.writeFileSync(path.join(root, 'favicon.ico'), 'ico');
+  fs.writeFileSync(path.join(root, 'big.png'), Buffer.alloc(BIG, 7));
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'top secret');
   fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'link.txt'));
   d = await startPulse(['--static', root]);
@@ -82,6 +85,29 @@ describe('static files', () => {
     for (const p of ['/missing.js', '/assets/nope-AbCd1234.css', '/x/y.png']) {
       assert.equal((await get(p)).status, 404, p);
     }
+  });
+
+  test('a final response (Connection: close) is delivered whole to a slow reader', async () => {
+    const sock = net.connect(d.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.pause();
+    sock.write(`GET /big.png HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\nConnection: close\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 3000)); // longer than the server's drain timeout
+    const chunks = [];
+    sock.on('data', (c) => chunks.push(c));
+    sock.resume();
+    await new Promise((r) => sock.once('close', r));
+    const all = Buffer.concat(chunks);
+    const head = all.subarray(0, all.indexOf('\r\n\r\n')).toString('latin1');
+    assert.match(head, /^HTTP\/1\.1 200/);
+    assert.match(head, /\r\nConnection: close(\r\n|$)/i);
+    assert.equal(all.length - head.length - 4, BIG, 'the whole body arrived');
+  });
+
+  test('responses that end the connection say Connection: close', async () => {
+    const r = await httpRaw(d.port, `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: bad\r\n\r\n`);
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.connection, 'close');
   });
 
   test('no request reaches a file outside the root', async () => {
