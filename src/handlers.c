@@ -166,12 +166,11 @@ static int h_stats(void *ctx, struct route_req *req)
     struct conn *c = ctx;
     struct pulse_server *srv = c->srv;
     const struct pulse_counters *k = &srv->counters;
-    json_t *r =
-        json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
-                  (json_int_t)srv->conns.ws_count, "subscriptions", bc_stats(&srv->bc),
-                  "messages_in", (json_int_t)k->messages_in, "messages_out",
-                  (json_int_t)k->messages_out, "dropped", (json_int_t)k->dropped, "uptime_s",
-                  (json_int_t)((pulse_wall_ms() - srv->started_wall_ms) / 1000));
+    json_t *r = json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
+                          (json_int_t)srv->conns.ws_count, "subscriptions", bc_stats(&srv->bc),
+                          "messages_in", (json_int_t)k->messages_in, "messages_out",
+                          (json_int_t)k->messages_out, "dropped", (json_int_t)k->dropped,
+                          "uptime_s", (json_int_t)pulse_uptime_s(srv));
     return reply(c, req, r);
 }
 
@@ -189,15 +188,12 @@ int handlers_history_reply(struct pulse_server *srv, json_t *metric, json_t *sec
         *detail = "metric must be a string";
         return ROUTE_ERR(PERR_BAD_REQUEST);
     }
-    if (!json_is_integer(seconds) || json_integer_value(seconds) < 1 ||
-        json_integer_value(seconds) > 604800) {
-        *detail = "seconds must be an integer in 1..604800";
-        return ROUTE_ERR(PERR_BAD_REQUEST);
-    }
-    int rc = provider_history(srv, json_string_value(metric), json_integer_value(seconds), out);
+    int rc = json_is_integer(seconds) ? provider_history(srv, json_string_value(metric),
+                                                         json_integer_value(seconds), out)
+                                      : -EINVAL;
     if (rc == -ENOENT)
         return ROUTE_ERR(PERR_UNKNOWN_METRIC);
-    if (rc == -EINVAL) {
+    if (rc == -EINVAL) { /* the range 1..604800 is checked by the history module */
         *detail = "seconds must be an integer in 1..604800";
         return ROUTE_ERR(PERR_BAD_REQUEST);
     }

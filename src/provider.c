@@ -318,7 +318,7 @@ json_t *provider_snapshot(struct pulse_server *srv)
     return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}}", "type", "snapshot", "metrics",
                      metrics ? metrics : json_null(), "analytics", analytics, "insights", insights,
                      "server", "connections", (json_int_t)srv->conns.ws_count, "uptime_s",
-                     (json_int_t)((pulse_wall_ms() - srv->started_wall_ms) / 1000));
+                     (json_int_t)pulse_uptime_s(srv));
 }
 
 int provider_history(struct pulse_server *srv, const char *metric, long long seconds, json_t **out)

@@ -56,7 +56,7 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
     struct route_req req = {msg, id, NULL};
     rc = route->fn(ctx, &req);
     if (rc < 0)
-        r->on_error(ctx, (enum pulse_err)(-rc - 1), id, req.detail);
+        r->on_error(ctx, route_err_code(rc), id, req.detail);
 out:
     json_decref(msg);
     return rc;

@@ -7,8 +7,18 @@
 
 #include "errors.h"
 
-/* Handlers return 0, or ROUTE_ERR(e) to have the router answer with error e. */
-#define ROUTE_ERR(e) (-1 - (int)(e))
+/* Handlers return 0, ROUTE_ERR(e) to have the router answer with error e, or a negative errno
+ * (answered as an internal error). The two ranges do not overlap. */
+#define ROUTE_ERR_BASE 1000
+#define ROUTE_ERR(e) (-ROUTE_ERR_BASE - (int)(e))
+
+/* The protocol error a handler's negative return stands for; PERR_COUNT ("internal") for an
+ * errno. */
+static inline enum pulse_err route_err_code(int rc)
+{
+    int e = -rc - ROUTE_ERR_BASE;
+    return e >= 0 && e < PERR_COUNT ? (enum pulse_err)e : PERR_COUNT;
+}
 
 struct route_req {
     json_t *msg;        /* the whole message, a JSON object */

@@ -112,8 +112,7 @@ static void api_history(struct pulse_server *srv, struct conn *c, const struct h
     json_decref(m);
     json_decref(s);
     if (rc < 0)
-        api_error(c, req, rc < -1 - PERR_COUNT ? PERR_BAD_REQUEST : (enum pulse_err)(-rc - 1),
-                  detail, with_body);
+        api_error(c, req, route_err_code(rc), detail, with_body);
     else
         respond_json(c, req, 200, out, with_body);
 }

@@ -48,4 +48,7 @@ struct pulse_server {
 /* Milliseconds since the Unix epoch. */
 uint64_t pulse_wall_ms(void);
 
+/* Seconds since the daemon started. */
+uint64_t pulse_uptime_s(const struct pulse_server *srv);
+
 #endif

@@ -26,6 +26,11 @@ uint64_t pulse_wall_ms(void)
     return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
+uint64_t pulse_uptime_s(const struct pulse_server *srv)
+{
+    return (pulse_wall_ms() - srv->started_wall_ms) / 1000;
+}
+
 /* ---- queueing ---------------------------------------------------------------------------- */
 
 static void mark_dirty(struct conn *c)

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include "router.h"
@@ -30,6 +31,14 @@ static int h_fail(void *p, struct route_req *req)
     return ROUTE_ERR(PERR_FORBIDDEN);
 }
 
+/* A handler failing with an errno, not a protocol error. */
+static int h_errno(void *p, struct route_req *req)
+{
+    (void)p;
+    (void)req;
+    return -ENOENT;
+}
+
 static void on_error(void *p, enum pulse_err e, json_t *id, const char *detail)
 {
     struct ctx *c = p;
@@ -40,8 +49,8 @@ static void on_error(void *p, enum pulse_err e, json_t *id, const char *detail)
     c->last_detail = detail;
 }
 
-static const struct route routes[] = {{"ping", h_ping}, {"fail", h_fail}};
-static const struct router router = {routes, 2, on_error};
+static const struct route routes[] = {{"ping", h_ping}, {"fail", h_fail}, {"errno", h_errno}};
+static const struct router router = {routes, 3, on_error};
 
 static int run(struct ctx *c, const char *msg)
 {
@@ -96,6 +105,19 @@ static void test_huge_integer(void **state)
     json_decref(c.last_id);
 }
 
+/* An errno is never mistaken for a protocol error code: it is answered as internal. */
+static void test_errno_is_internal(void **state)
+{
+    (void)state;
+    struct ctx c = {0};
+    assert_int_equal(run(&c, "{\"type\":\"errno\"}"), -ENOENT);
+    assert_int_equal(c.last_err, PERR_COUNT);
+    assert_string_equal(perr_code(c.last_err), "internal");
+    for (int e = 0; e < PERR_COUNT; e++)
+        assert_int_equal(route_err_code(ROUTE_ERR(e)), e);
+    json_decref(c.last_id);
+}
+
 static void test_id_carried(void **state)
 {
     (void)state;
@@ -125,7 +147,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dispatch),   cmocka_unit_test(test_errors),
         cmocka_unit_test(test_id_carried), cmocka_unit_test(test_huge_integer),
-        cmocka_unit_test(test_peek_id),
+        cmocka_unit_test(test_peek_id),    cmocka_unit_test(test_errno_is_internal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
