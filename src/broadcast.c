@@ -72,8 +72,14 @@ int bc_subscribe(struct broadcast *bc, struct conn *c, const char *name)
         bc->nchannels++;
     }
     struct sub *s = calloc(1, sizeof(*s));
-    if (!s)
-        return -ENOMEM; /* an empty channel is reclaimed by the next unsubscribe of it */
+    if (!s) {
+        if (ch->count == 0) { /* the channel was made for this subscription */
+            HASH_DEL(bc->channels, ch);
+            bc->nchannels--;
+            free(ch);
+        }
+        return -ENOMEM;
+    }
     s->ch = ch;
     s->c = c;
     s->ch_next = ch->head;

@@ -157,7 +157,6 @@ static long read_header(struct ws_session *ws, const uint8_t *p, size_t n)
         else if (l7 == 127)
             for (int i = 0; i < 8; i++)
                 len = len << 8 | ws->hdr[2 + i];
-        ws->hdr_len = (uint8_t)need;
         if (start_frame(ws, len) < 0)
             return -1;
         ws->hdr_len = 0;
@@ -187,21 +186,23 @@ static void unmask(struct ws_session *ws, uint8_t *p, size_t n)
         p[i] ^= ws->mask[(ws->frame_off + i) & 3];
 }
 
-static int append(struct ws_session *ws, uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p,
-                  size_t n, size_t hint)
+/* Adds bytes to the message being reassembled; the first piece sizes the buffer for the rest of
+ * its frame (at most max_msg, which bounds the buffer anyway). */
+static int append(struct ws_session *ws, const uint8_t *p, size_t n)
 {
-    if (*len + n > *cap) {
-        size_t c = *cap ? *cap * 2 : (hint > 256 ? hint : 256);
-        if (c < *len + n)
-            c = *len + n;
-        uint8_t *b = realloc(*buf, c);
+    if (ws->buf_len + n > ws->buf_cap) {
+        size_t want = ws->remaining < ws->max_msg ? (size_t)ws->remaining : (size_t)ws->max_msg;
+        size_t c = ws->buf_cap ? ws->buf_cap * 2 : (want > 256 ? want : 256);
+        if (c < ws->buf_len + n)
+            c = ws->buf_len + n;
+        uint8_t *b = realloc(ws->buf, c);
         if (!b)
             return fail(ws, CLOSE_INTERNAL);
-        *buf = b;
-        *cap = c;
+        ws->buf = b;
+        ws->buf_cap = c;
     }
-    memcpy(*buf + *len, p, n);
-    *len += n;
+    memcpy(ws->buf + ws->buf_len, p, n);
+    ws->buf_len += n;
     return 0;
 }
 
@@ -222,7 +223,7 @@ static int data_chunk(struct ws_session *ws, const uint8_t *p, size_t n, int fra
 {
     if (ws->msg_opcode == WS_OP_TEXT && utf8_feed(&ws->utf8, p, n) < 0)
         return fail(ws, CLOSE_INVALID_DATA); /* fail-fast, before the message ends */
-    int whole = frame_done && ws->fin && ws->msg_len == 0 && ws->frame_off == 0 && !ws->buf;
+    int whole = frame_done && ws->fin && ws->msg_len == 0 && ws->frame_off == 0;
     ws->msg_len += n;
     if (frame_done && ws->fin && ws->msg_opcode == WS_OP_TEXT && !utf8_complete(ws->utf8))
         return fail(ws, CLOSE_INVALID_DATA);
@@ -230,8 +231,7 @@ static int data_chunk(struct ws_session *ws, const uint8_t *p, size_t n, int fra
         deliver(ws, p, n);
         return 0;
     }
-    size_t hint = ws->remaining < ws->max_msg ? (size_t)ws->remaining : (size_t)ws->max_msg;
-    if (n && append(ws, &ws->buf, &ws->buf_len, &ws->buf_cap, p, n, hint) < 0)
+    if (n && append(ws, p, n) < 0)
         return -1;
     if (frame_done && ws->fin)
         deliver(ws, ws->buf, ws->buf_len);
@@ -247,12 +247,11 @@ static int control_chunk(struct ws_session *ws, const uint8_t *p, size_t n, int 
     memcpy(ws->ctrl + ws->frame_off, p, n);
     if (!frame_done)
         return 0;
-    uint8_t copy[CTRL_MAX];
-    size_t len = (size_t)ws->frame_off + n;
-    memcpy(copy, ws->ctrl, len);
-    free(ws->ctrl);
+    uint8_t *owned = ws->ctrl; /* detached first: a failing close frees the session's buffers */
     ws->ctrl = NULL;
-    return on_control(ws, copy, len);
+    int rc = on_control(ws, owned, (size_t)ws->frame_off + n);
+    free(owned);
+    return rc;
 }
 
 /* Consumes payload bytes of the current frame; returns how many, or -1 after failing. */
