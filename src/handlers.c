@@ -43,11 +43,11 @@ static const char *get_string(json_t *msg, const char *key)
 static int get_channel(struct route_req *req, const char **name, enum channel_kind *kind)
 {
     *name = get_string(req->msg, "channel");
-    if (!*name) {
+    if (!json_is_string(json_object_get(req->msg, "channel"))) {
         req->detail = "channel must be a string";
         return ROUTE_ERR(PERR_BAD_REQUEST);
     }
-    *kind = bc_channel_kind(*name, NULL);
+    *kind = *name ? bc_channel_kind(*name, NULL) : CH_INVALID; /* NULL: it holds a NUL byte */
     if (*kind == CH_INVALID) {
         req->detail = "channel name must match [A-Za-z0-9_.:-]{1,64}";
         return ROUTE_ERR(PERR_BAD_REQUEST);

@@ -444,7 +444,8 @@ describe('errors', () => {
   });
 
   test('bad_request: invalid channel names (empty, 65 chars, bad characters)', async () => {
-    const bad = ['', 'a'.repeat(65), 'has space', 'slash/no', 'bang!', 'émoji', 'tab\t', 'new\nline', 'q?x', '#hash'];
+    const bad = ['', 'a'.repeat(65), 'has space', 'slash/no', 'bang!', 'émoji', 'tab\t', 'new\nline', 'q?x', '#hash',
+      'nul\u0000byte', 'room\u0000'];
     for (const type of ['subscribe', 'publish', 'unsubscribe']) {
       for (const [i, ch] of bad.entries()) {
         const id = `${type}-bad-${i}`;
