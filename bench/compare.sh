@@ -9,9 +9,10 @@
 #   bench/compare.sh maxrate  [--subs 1000 --size 200 --seconds 5]   (steps --rate over $RATES;
 #                              a step passes with p99 < $P99_MS ms and no loss; reports the
 #                              highest passing rate before the first failing one)
-#   bench/compare.sh metrics  [--conns 10000 --seconds 20]   (Pulse only: the daemon's own
+#   bench/compare.sh metrics  [--conns 10000 --seconds 20]   (no node: the daemon's own
 #                              metrics channel at its --interval-ms; add flags via PULSE_FLAGS)
-# Environment: REPS (3), SERVERS ("pulse node"; "pulse" for metrics), RATES, P99_MS (50),
+# Environment: REPS (3), SERVERS ("pulse node"; "pulse" for metrics; also floor-epoll and
+# floor-uring, the minimal servers of bench/peers/c-floor), RATES, P99_MS (50),
 # PULSE_BIN, PULSE_FLAGS, LOGDIR (a new /tmp dir). Every run is bounded (the bench's own
 # --timeout and `timeout`).
 set -u
@@ -23,8 +24,8 @@ shift
 REPS=${REPS:-3}
 if [ "$scenario" = metrics ]; then
     # The Node reference has no metrics channel.
-    case " ${SERVERS:-pulse} " in *" node "*) echo "# metrics: Pulse only, skipping node" >&2 ;; esac
-    SERVERS=pulse
+    case " ${SERVERS:-pulse} " in *" node "*) echo "# metrics: no node (it has no metrics channel)" >&2 ;; esac
+    SERVERS=$(printf '%s\n' ${SERVERS:-pulse} | grep -vx node | tr '\n' ' ')
 fi
 SERVERS=${SERVERS:-pulse node}
 RATES=${RATES:-20 40 60 80 100 150 200 250 300 350 400 500 600 800}
@@ -35,7 +36,7 @@ trap 'stop_server; exit 130' INT TERM
 
 build_bench || exit 1
 for s in $SERVERS; do
-    case $s in pulse) build_pulse || exit 1 ;; node) build_node || exit 1 ;; esac
+    case $s in pulse) build_pulse || exit 1 ;; node) build_node || exit 1 ;; floor-*) build_floor || exit 1 ;; esac
 done
 
 RESULTS="$LOGDIR/results.txt"
@@ -93,7 +94,7 @@ done
 
 echo
 echo "median of $REPS runs ($scenario $*):"
-awk -v keys="$KEYS" '
+awk -v keys="$KEYS" -v order="$SERVERS" '
     function median(arr, n,   i, j, t) {
         for (i = 2; i <= n; i++) for (j = i; j > 1 && arr[j-1] > arr[j]; j--) { t = arr[j]; arr[j] = arr[j-1]; arr[j-1] = t }
         return n % 2 ? arr[(n+1)/2] : (arr[n/2] + arr[n/2+1]) / 2
@@ -103,16 +104,22 @@ awk -v keys="$KEYS" '
         cnt[srv]++
         nk = split(keys, K, " ")
         for (k = 1; k <= nk; k++) vals[srv, K[k], cnt[srv]] = v[K[k]]
-        servers[srv] = 1
     }
     END {
         nk = split(keys, K, " ")
-        printf "%-24s %14s %14s %10s\n", "figure", "pulse", "node", "pulse/node"
+        ns = split(order, S, " ")
+        printf "%-24s", "figure"
+        for (j = 1; j <= ns; j++) printf " %14s", S[j]
+        printf " %10s\n", "pulse/node"
         for (k = 1; k <= nk; k++) {
-            for (s in servers) { delete a; for (i = 1; i <= cnt[s]; i++) a[i] = vals[s, K[k], i] + 0; m[s] = median(a, cnt[s]) }
-            r = ("node" in m && m["node"] != 0) ? sprintf("%.2f", m["pulse"] / m["node"]) : "-"
-            mp = ("pulse" in m) ? sprintf("%g", m["pulse"]) : "-"
-            mn = ("node" in m) ? sprintf("%g", m["node"]) : "-"
-            printf "%-24s %14s %14s %10s\n", K[k], mp, mn, r
+            delete m
+            for (j = 1; j <= ns; j++) {
+                s = S[j]; if (!(s in cnt)) continue
+                delete a; for (i = 1; i <= cnt[s]; i++) a[i] = vals[s, K[k], i] + 0; m[s] = median(a, cnt[s])
+            }
+            r = ("node" in m && "pulse" in m && m["node"] != 0) ? sprintf("%.2f", m["pulse"] / m["node"]) : "-"
+            printf "%-24s", K[k]
+            for (j = 1; j <= ns; j++) printf " %14s", (S[j] in m) ? sprintf("%g", m[S[j]]) : "-"
+            printf " %10s\n", r
         }
     }' "$RESULTS"

@@ -6,6 +6,7 @@ BENCH_DIR="$ROOT/bench"
 BENCH_BIN="$BENCH_DIR/pulse-bench"
 PULSE_BIN=${PULSE_BIN:-$ROOT/build/pulse}
 NODE_WS="$BENCH_DIR/peers/node-ws/server.js"
+FLOOR_BIN="$BENCH_DIR/peers/c-floor/floor"
 # Flags that keep Pulse's per-connection limits out of the way of a load test.
 PULSE_FLAGS=${PULSE_FLAGS:---db :memory: --rate-limit 1000000 --rate-burst 1000000 --max-connections 100000 --log-level warn}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -27,6 +28,10 @@ build_pulse() {
     fi
 }
 
+build_floor() {
+    make -s -C "$BENCH_DIR" floor >&2 || return 1
+}
+
 build_node() {
     command -v node >/dev/null || { echo "node is not installed" >&2; return 1; }
     make -s -C "$BENCH_DIR" node-ws >&2 || return 1
@@ -41,6 +46,8 @@ start_server() {
     case $name in
     pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
     node) "${t[@]}" node "$NODE_WS" --port 0 >"$log" 2>&1 & ;;
+    floor-epoll) "${t[@]}" "$FLOOR_BIN" --port 0 --io epoll ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
+    floor-uring) "${t[@]}" "$FLOOR_BIN" --port 0 --io uring ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
     esac
     SPID=$!

@@ -235,10 +235,10 @@ static struct {
     const char *server_name;
     int server_pid;
     const char *channel;
-    long conns;    /* conns: connections; fanout: subscribers; pingpong: clients */
-    long batch;    /* connections in flight at once while connecting */
-    double rate;   /* fanout: messages per second */
-    long size;     /* fanout: bytes of data */
+    long conns;  /* conns: connections; fanout: subscribers; pingpong: clients */
+    long batch;  /* connections in flight at once while connecting */
+    double rate; /* fanout: messages per second */
+    long size;   /* fanout: bytes of data */
     double seconds;
     double drain;  /* seconds to wait for stragglers after the run */
     double hold;   /* conns: seconds to keep the connections open after measuring */
@@ -276,7 +276,7 @@ struct conn {
     uint8_t *out; /* bytes not yet written */
     size_t out_len, out_off, out_cap;
     uint64_t ping_id, ping_sent;
-    bool in_frag; /* inside a fragmented data message */
+    bool in_frag;      /* inside a fragmented data message */
     bool metrics_seen; /* metrics: the frame sent at once on subscribe has arrived */
 };
 
@@ -644,7 +644,8 @@ static void on_open(struct conn *c)
     c->state = C_OPEN;
     if (c->role == R_SUB) {
         char msg[160];
-        int n = snprintf(msg, sizeof msg, "{\"type\":\"subscribe\",\"channel\":\"%s\"}", opt.channel);
+        int n =
+            snprintf(msg, sizeof msg, "{\"type\":\"subscribe\",\"channel\":\"%s\"}", opt.channel);
         c->state = C_SUBSCRIBING;
         send_text(c, msg, (size_t)n);
     } else {
@@ -869,8 +870,7 @@ static int connect_role;
 static void connect_tick(uint64_t now)
 {
     (void)now;
-    while (connect_next < connect_target &&
-           (st.started - st.ready - st.failed) < opt.batch) {
+    while (connect_next < connect_target && (st.started - st.ready - st.failed) < opt.batch) {
         conn_start(&conns[connect_next], connect_role);
         connect_next++;
     }
@@ -1125,8 +1125,8 @@ static int scenario_fanout(void)
            st.delivered, span > 0 ? (double)st.delivered / span : 0, lost, subs_ready - live,
            hist_pct_ms(&lat, 0.50), hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999),
            (double)lat.max / 1e6, scpu,
-           scpu >= 0 && st.delivered ? scpu * 1e6 / (double)st.delivered : -1,
-           bcpu1 - bcpu0, other_cpu(h0, h1, scpu, bcpu1 - bcpu0), setup_s);
+           scpu >= 0 && st.delivered ? scpu * 1e6 / (double)st.delivered : -1, bcpu1 - bcpu0,
+           other_cpu(h0, h1, scpu, bcpu1 - bcpu0), setup_s);
     fflush(stdout);
     bool ok = subs_ready == n && publisher->state != C_CLOSED;
     close_all();
@@ -1168,15 +1168,15 @@ static int scenario_pingpong(void)
            opt.server_name, n, opt.seconds, done_in_window,
            secs > 0 ? (double)done_in_window / secs : 0, hist_pct_ms(&lat, 0.5),
            hist_pct_ms(&lat, 0.99), (double)lat.max / 1e6, st.pings - st.pongs, scpu,
-           scpu >= 0 && done_in_window ? scpu * 1e6 / (double)done_in_window : -1,
-           bcpu1 - bcpu0, other_cpu(h0, h1, scpu, bcpu1 - bcpu0));
+           scpu >= 0 && done_in_window ? scpu * 1e6 / (double)done_in_window : -1, bcpu1 - bcpu0,
+           other_cpu(h0, h1, scpu, bcpu1 - bcpu0));
     fflush(stdout);
     close_all();
     return st.failed == 0 ? 0 : 3;
 }
 
 /* metrics */
-static long metrics_subs;        /* subscribers ready when the window opened */
+static long metrics_subs;          /* subscribers ready when the window opened */
 static uint64_t metrics_grace_end; /* monotonic: the drain may stop from here on */
 static bool metrics_complete(void)
 {
@@ -1272,8 +1272,8 @@ static int scenario_metrics(void)
            opt.server_name, n, metrics_subs, opt.warmup, opt.seconds, n_mticks, mst.received,
            expected, missing, incomplete, metrics_subs - live, gap_max,
            mst.received ? (double)mst.bytes / (double)mst.received : 0, hist_pct_ms(&lat, 0.50),
-           hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999), (double)lat.max / 1e6, first_p50, last_p50,
-           scpu, scpu >= 0 && secs > 0 ? scpu * 100 / secs : -1,
+           hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999), (double)lat.max / 1e6, first_p50,
+           last_p50, scpu, scpu >= 0 && secs > 0 ? scpu * 100 / secs : -1,
            scpu >= 0 && mst.received ? scpu * 1e6 / (double)mst.received : -1, rss1, rss0, bcpu,
            secs > 0 ? bcpu * 100 / secs : 0, other_cpu(h0, h1, scpu, bcpu), setup_s);
     fflush(stdout);
@@ -1292,37 +1292,38 @@ static int scenario_metrics(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pulse-bench conns|fanout|pingpong|metrics --port N [options]\n"
-            "  --host ADDR          server address (default 127.0.0.1; loopback only)\n"
-            "  --port N             server port (required)\n"
-            "  --path P             WebSocket path (default /ws)\n"
-            "  --server-pid PID     read the server's RSS and CPU time from /proc\n"
-            "  --server-name NAME   label for the RESULT line (default unknown)\n"
-            "  --conns N            conns: connections (1000); fanout, metrics: subscribers\n"
-            "                       (1000); pingpong: clients (50)\n"
-            "  --batch N            connections in flight while connecting (500)\n"
-            "  --channel C          channel name (bench; metrics: metrics)\n"
-            "  --rate R             fanout: messages per second (100)\n"
-            "  --size S             fanout: bytes of data per message (200, min 20)\n"
-            "  --seconds T          fanout/pingpong/metrics: measured duration (10)\n"
-            "  --warmup T           metrics: seconds after the last subscribe before the\n"
-            "                       measured window (2)\n"
-            "  --drain T            seconds to wait for stragglers (5)\n"
-            "  --hold T             conns: keep connections open T seconds after measuring (0)\n"
-            "  --timeout T          hard limit for the whole run (default seconds+drain+120)\n");
+    fprintf(f, "usage: pulse-bench conns|fanout|pingpong|metrics --port N [options]\n"
+               "  --host ADDR          server address (default 127.0.0.1; loopback only)\n"
+               "  --port N             server port (required)\n"
+               "  --path P             WebSocket path (default /ws)\n"
+               "  --server-pid PID     read the server's RSS and CPU time from /proc\n"
+               "  --server-name NAME   label for the RESULT line (default unknown)\n"
+               "  --conns N            conns: connections (1000); fanout, metrics: subscribers\n"
+               "                       (1000); pingpong: clients (50)\n"
+               "  --batch N            connections in flight while connecting (500)\n"
+               "  --channel C          channel name (bench; metrics: metrics)\n"
+               "  --rate R             fanout: messages per second (100)\n"
+               "  --size S             fanout: bytes of data per message (200, min 20)\n"
+               "  --seconds T          fanout/pingpong/metrics: measured duration (10)\n"
+               "  --warmup T           metrics: seconds after the last subscribe before the\n"
+               "                       measured window (2)\n"
+               "  --drain T            seconds to wait for stragglers (5)\n"
+               "  --hold T             conns: keep connections open T seconds after measuring (0)\n"
+               "  --timeout T          hard limit for the whole run (default seconds+drain+120)\n");
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"host", 1, 0, 'H'},     {"port", 1, 0, 'p'},    {"path", 1, 0, 'P'},
-        {"server-pid", 1, 0, 'S'}, {"server-name", 1, 0, 'N'}, {"conns", 1, 0, 'n'},
-        {"subs", 1, 0, 'n'},     {"clients", 1, 0, 'n'}, {"batch", 1, 0, 'b'},
-        {"channel", 1, 0, 'c'},  {"rate", 1, 0, 'r'},    {"size", 1, 0, 's'},
-        {"seconds", 1, 0, 't'},  {"drain", 1, 0, 'd'},   {"hold", 1, 0, 'h'},
-        {"timeout", 1, 0, 'T'},  {"quiet", 0, 0, 'q'},   {"help", 0, 0, '?'},
-        {"warmup", 1, 0, 'w'},   {0, 0, 0, 0}};
+    static const struct option lo[] = {{"host", 1, 0, 'H'},        {"port", 1, 0, 'p'},
+                                       {"path", 1, 0, 'P'},        {"server-pid", 1, 0, 'S'},
+                                       {"server-name", 1, 0, 'N'}, {"conns", 1, 0, 'n'},
+                                       {"subs", 1, 0, 'n'},        {"clients", 1, 0, 'n'},
+                                       {"batch", 1, 0, 'b'},       {"channel", 1, 0, 'c'},
+                                       {"rate", 1, 0, 'r'},        {"size", 1, 0, 's'},
+                                       {"seconds", 1, 0, 't'},     {"drain", 1, 0, 'd'},
+                                       {"hold", 1, 0, 'h'},        {"timeout", 1, 0, 'T'},
+                                       {"quiet", 0, 0, 'q'},       {"help", 0, 0, '?'},
+                                       {"warmup", 1, 0, 'w'},      {0, 0, 0, 0}};
     if (argc < 2 || argv[1][0] == '-') {
         usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -1333,23 +1334,57 @@ int main(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
-        case 'H': opt.host = optarg; break;
-        case 'p': opt.port = atoi(optarg); break;
-        case 'P': opt.path = optarg; break;
-        case 'S': opt.server_pid = atoi(optarg); break;
-        case 'N': opt.server_name = optarg; break;
-        case 'n': opt.conns = atol(optarg); break;
-        case 'b': opt.batch = atol(optarg); break;
-        case 'c': opt.channel = optarg, channel_set = true; break;
-        case 'r': opt.rate = atof(optarg); break;
-        case 's': opt.size = atol(optarg); break;
-        case 't': opt.seconds = atof(optarg); break;
-        case 'd': opt.drain = atof(optarg); break;
-        case 'h': opt.hold = atof(optarg); break;
-        case 'T': opt.timeout = atof(optarg); break;
-        case 'w': opt.warmup = atof(optarg); break;
-        case 'q': opt.quiet = 1; break;
-        default: usage(stderr); return 2;
+        case 'H':
+            opt.host = optarg;
+            break;
+        case 'p':
+            opt.port = atoi(optarg);
+            break;
+        case 'P':
+            opt.path = optarg;
+            break;
+        case 'S':
+            opt.server_pid = atoi(optarg);
+            break;
+        case 'N':
+            opt.server_name = optarg;
+            break;
+        case 'n':
+            opt.conns = atol(optarg);
+            break;
+        case 'b':
+            opt.batch = atol(optarg);
+            break;
+        case 'c':
+            opt.channel = optarg, channel_set = true;
+            break;
+        case 'r':
+            opt.rate = atof(optarg);
+            break;
+        case 's':
+            opt.size = atol(optarg);
+            break;
+        case 't':
+            opt.seconds = atof(optarg);
+            break;
+        case 'd':
+            opt.drain = atof(optarg);
+            break;
+        case 'h':
+            opt.hold = atof(optarg);
+            break;
+        case 'T':
+            opt.timeout = atof(optarg);
+            break;
+        case 'w':
+            opt.warmup = atof(optarg);
+            break;
+        case 'q':
+            opt.quiet = 1;
+            break;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (opt.port <= 0 || opt.port > 65535)
@@ -1380,8 +1415,8 @@ int main(int argc, char **argv)
     }
     getrlimit(RLIMIT_NOFILE, &rl);
     if (opt.conns > 0 && (rlim_t)opt.conns + 64 > rl.rlim_cur)
-        die("%ld connections need more descriptors than RLIMIT_NOFILE allows (%llu)",
-            opt.conns, (unsigned long long)rl.rlim_cur);
+        die("%ld connections need more descriptors than RLIMIT_NOFILE allows (%llu)", opt.conns,
+            (unsigned long long)rl.rlim_cur);
 
     ep = epoll_create1(EPOLL_CLOEXEC);
     rbuf = malloc(RBUF_SIZE);
