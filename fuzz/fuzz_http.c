@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (http_req_path(&h->req, path, sizeof(path)) == 0)
             assets_normalize(path, norm, sizeof(norm));
         http_req_query(&h->req, "token", tok, sizeof(tok));
+        http_req_query(&h->req, "metric", tok, sizeof(tok));
         http_accepts(http_req_header(&h->req, HH_ACCEPT_ENCODING), "gzip");
         if (used == 0 || h->req.upgrade)
             break;

@@ -196,36 +196,13 @@ void assets_free(struct assets *a)
     a->count = a->bytes = 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int assets_normalize(const char *raw, char *out, size_t outlen)
 {
-    size_t n = 0;
     if (raw[0] != '/')
         return -EINVAL;
-    for (const char *p = raw; *p; p++) {
-        char c = *p;
-        if (c == '%') {
-            int hi = hexval(p[1]), lo = hi >= 0 ? hexval(p[2]) : -1;
-            if (lo < 0)
-                return -EINVAL;
-            c = (char)(hi * 16 + lo);
-            p += 2;
-        }
-        if (c == '\0' || c == '\\' || n + 1 >= outlen)
-            return -EINVAL;
-        out[n++] = c;
-    }
-    out[n] = '\0';
+    int n = http_pct_decode(raw, strlen(raw), 0, out, outlen);
+    if (n < 0 || memchr(out, '\0', (size_t)n) || memchr(out, '\\', (size_t)n))
+        return -EINVAL;
     /* Refuse "." and ".." segments and empty ones ("//"), whatever their encoding was. */
     for (const char *seg = out; seg; seg = strchr(seg + 1, '/')) {
         const char *s = seg + 1, *end = strchr(s, '/');

@@ -228,22 +228,51 @@ int http_req_path(const struct http_req *r, char *out, size_t outlen)
     return 0;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int http_pct_decode(const char *in, size_t n, int plus, char *out, size_t outlen)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hexval(in[i + 1]) : -1, lo = hi >= 0 ? hexval(in[i + 2]) : -1;
+            if (lo < 0)
+                return -EINVAL;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus) {
+            c = ' ';
+        }
+        if (k + 1 >= outlen)
+            return -ENOSPC;
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    return (int)k;
+}
+
 int http_req_query(const struct http_req *r, const char *name, char *out, size_t outlen)
 {
     const char *q = strchr(r->url, '?');
-    size_t nlen = strlen(name);
     while (q && *q) {
         q++;
         const char *end = strchr(q, '&');
         size_t seg = end ? (size_t)(end - q) : strlen(q);
-        if (seg > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
-            size_t vlen = seg - nlen - 1;
-            if (vlen >= outlen)
-                return -ENOSPC;
-            memcpy(out, q + nlen + 1, vlen);
-            out[vlen] = '\0';
-            return 0;
-        }
+        const char *eq = memchr(q, '=', seg);
+        char key[64];
+        int klen = eq ? http_pct_decode(q, (size_t)(eq - q), 1, key, sizeof(key)) : -1;
+        if (klen >= 0 && strlen(name) == (size_t)klen && memcmp(key, name, (size_t)klen) == 0)
+            return http_pct_decode(eq + 1, seg - (size_t)(eq + 1 - q), 1, out, outlen);
         q = end;
     }
     return -ENOENT;

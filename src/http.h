@@ -65,7 +65,12 @@ int http_accepts(const char *value, const char *coding);
 /* The path part of the request URL into `out` (without query); returns 0 or -EINVAL. */
 int http_req_path(const struct http_req *r, char *out, size_t outlen);
 
-/* The value of query parameter `name` into `out`, undecoded; returns 0 or -ENOENT. */
+/* Percent-decodes n bytes of `in` into `out` (NUL-terminated; '+' is a space when `plus`);
+ * returns the decoded length (which may hold NUL bytes), -EINVAL or -ENOSPC. */
+int http_pct_decode(const char *in, size_t n, int plus, char *out, size_t outlen);
+
+/* The decoded value of query parameter `name` (form encoding) into `out`; returns its length,
+ * -ENOENT when absent, -EINVAL for a bad escape or -ENOSPC when it does not fit. */
 int http_req_query(const struct http_req *r, const char *name, char *out, size_t outlen);
 
 /* The reason phrase of a status code. */

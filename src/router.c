@@ -48,7 +48,10 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
         rc = fail(r, ctx, PERR_BAD_REQUEST, id, "type must be a string");
         goto out;
     }
-    const struct route *route = find_route(r, json_string_value(type));
+    /* A type holding a NUL byte matches no route (strcmp would stop at the NUL). */
+    const struct route *route = strlen(json_string_value(type)) == json_string_length(type)
+                                    ? find_route(r, json_string_value(type))
+                                    : NULL;
     if (!route) {
         rc = fail(r, ctx, PERR_UNKNOWN_TYPE, id, NULL);
         goto out;

@@ -1,9 +1,9 @@
 #include "routes.h"
 
+#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-
 #include <stdlib.h>
+#include <string.h>
 
 #include "handlers.h"
 #include "provider.h"
@@ -97,18 +97,29 @@ static void api_error(struct conn *c, const struct http_req *req, enum pulse_err
 static void api_history(struct pulse_server *srv, struct conn *c, const struct http_req *req,
                         int with_body)
 {
-    char metric[64] = "", seconds[32] = "";
+    char metric[128] = "", seconds[32] = "";
     const char *detail = NULL;
     json_t *m = NULL, *s = NULL, *out = NULL;
-    if (http_req_query(req, "metric", metric, sizeof(metric)) == 0)
-        m = json_string(metric);
-    if (http_req_query(req, "seconds", seconds, sizeof(seconds)) == 0) {
+    int mlen = http_req_query(req, "metric", metric, sizeof(metric));
+    if (mlen >= 0 || mlen == -ENOSPC) {
+        m = mlen >= 0 ? json_stringn(metric, (size_t)mlen) : NULL;
+        if (!m) /* too long or not UTF-8: given, but no metric's name */
+            m = json_string("");
+    }
+    int slen = http_req_query(req, "seconds", seconds, sizeof(seconds));
+    if (slen > 0 && (seconds[0] == '-' || (seconds[0] >= '0' && seconds[0] <= '9'))) {
         char *end;
         long long v = strtoll(seconds, &end, 10);
-        if (seconds[0] && *end == '\0')
+        if (end == seconds + slen)
             s = json_integer(v);
     }
-    int rc = handlers_history_reply(srv, m, s, &out, &detail);
+    int rc;
+    if (mlen == -EINVAL || slen == -EINVAL) {
+        detail = "malformed percent-encoding in the query";
+        rc = ROUTE_ERR(PERR_BAD_REQUEST);
+    } else {
+        rc = handlers_history_reply(srv, m, s, &out, &detail);
+    }
     json_decref(m);
     json_decref(s);
     if (rc < 0)

@@ -256,8 +256,22 @@ describe('HTTP API', () => {
     const bad = await fetch(`${base}/api/history?metric=nope&seconds=60`);
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).code, 'unknown_metric');
+    // Query parameters are form-encoded: escaped names and values mean what they spell.
+    for (const q of ['metric=cpu%2Eusage&seconds=60', 'metric=cpu%2eusage&seconds=%36%30', '%6detric=cpu.usage&seconds=60']) {
+      const r = await fetch(`${base}/api/history?${q}`);
+      assert.equal(r.status, 200, q);
+      const body = await r.json();
+      assert.equal(body.type, 'history', q);
+      assert.equal(body.metric, 'cpu.usage', q);
+    }
+    for (const q of ['metric=cpu.usage%00junk&seconds=60', 'metric=%ff&seconds=60', 'metric=&seconds=60']) {
+      const r = await fetch(`${base}/api/history?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal((await r.json()).code, 'unknown_metric', q);
+    }
     for (const q of ['metric=cpu.usage&seconds=abc', 'metric=cpu.usage', 'seconds=60',
-      'metric=cpu.usage&seconds=0']) {
+      'metric=cpu.usage&seconds=0', 'metric=cpu.usage&seconds=+60', 'metric=cpu.usage&seconds=60%00',
+      'metric=cpu%zzusage&seconds=60', 'metric=cpu.usage&seconds=6%']) {
       const r = await fetch(`${base}/api/history?${q}`);
       assert.equal(r.status, 400, q);
       const body = await r.json();

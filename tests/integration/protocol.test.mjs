@@ -469,6 +469,19 @@ describe('errors', () => {
     await expectError(JSON.stringify({ type: 'PING', id: 'u3' }), 'unknown_type', 'u3');
   });
 
+  test('unknown_type: a NUL byte inside type does not make it a known type', async () => {
+    await expectError(JSON.stringify({ type: 'ping\u0000x', id: 'un1' }), 'unknown_type', 'un1');
+    await expectError(JSON.stringify({ type: 'ping\u0000', id: 'un2' }), 'unknown_type', 'un2');
+    await expectError(JSON.stringify({ type: 'subscribe\u0000zzz', channel: 'room9', id: 'un3' }), 'unknown_type', 'un3');
+    const st = await c.request({ type: 'stats' });
+    assert.equal(st.subscriptions.room9, undefined, 'no subscription was made');
+  });
+
+  test('unknown_metric: a NUL byte inside the history metric', async () => {
+    await expectError(JSON.stringify({ type: 'history', metric: 'cpu.usage\u0000junk', seconds: 2, id: 'hn1' }),
+      'unknown_metric', 'hn1');
+  });
+
   test('unknown_channel: subscribing to an unlisted reserved name', async () => {
     for (const [i, ch] of ['metrics.bogus', 'insightsX', 'metricsfoo', 'metrics.', 'insights.x', 'metrics.cpu.extra'].entries()) {
       await expectError(JSON.stringify({ type: 'subscribe', channel: ch, id: `uc${i}` }), 'unknown_channel', `uc${i}`);
@@ -483,6 +496,11 @@ describe('errors', () => {
 
   test('not_found: direct to nobody', async () => {
     await expectError(JSON.stringify({ type: 'direct', to: 'nobody-here', data: {}, id: 'nf1' }), 'not_found', 'nf1');
+  });
+
+  test('not_found: direct to a real connection id followed by a NUL byte', async () => {
+    const to = `${other.welcome.connection_id}\u0000zzz`;
+    await expectError(JSON.stringify({ type: 'direct', to, data: {}, id: 'nf2' }), 'not_found', 'nf2');
   });
 
   test('unsupported: binary frame', async () => {

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,9 +41,53 @@ static void test_good_request(void **state)
     assert_string_equal(accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     assert_int_equal(http_req_path(&h.req, path, sizeof(path)), 0);
     assert_string_equal(path, "/ws");
-    assert_int_equal(http_req_query(&h.req, "token", tok, sizeof(tok)), 0);
+    assert_int_equal(http_req_query(&h.req, "token", tok, sizeof(tok)), 3);
     assert_string_equal(tok, "abc");
     assert_int_not_equal(http_req_query(&h.req, "nope", tok, sizeof(tok)), 0);
+}
+
+static void test_pct_decode(void **state)
+{
+    (void)state;
+    char out[8];
+    assert_int_equal(http_pct_decode("a%2Eb+c", 7, 1, out, sizeof(out)), 5);
+    assert_string_equal(out, "a.b c");
+    assert_int_equal(http_pct_decode("a%2eb+c", 7, 0, out, sizeof(out)), 5);
+    assert_string_equal(out, "a.b+c");
+    assert_int_equal(http_pct_decode("x%00y", 5, 0, out, sizeof(out)), 3); /* NUL kept, counted */
+    assert_memory_equal(out, "x\0y", 3);
+    assert_int_equal(http_pct_decode("", 0, 0, out, sizeof(out)), 0);
+    assert_string_equal(out, "");
+    const char *bad[] = {"%", "%4", "a%4", "%zz", "%4g", "%g4"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(http_pct_decode(bad[i], strlen(bad[i]), 0, out, sizeof(out)), -EINVAL);
+    /* the escape's digits are not read past n, even when more bytes follow */
+    assert_int_equal(http_pct_decode("%41", 2, 0, out, sizeof(out)), -EINVAL);
+    assert_int_equal(http_pct_decode("12345678", 8, 0, out, sizeof(out)), -ENOSPC);
+    assert_int_equal(http_pct_decode("1234567", 7, 0, out, sizeof(out)), 7);
+}
+
+/* Query parameters are form-encoded: names and values are decoded; the first match wins. */
+static void test_query_decoding(void **state)
+{
+    (void)state;
+    struct http_in h;
+    size_t used;
+    char v[16];
+    const char *req = "GET /api/history?%6detric=cpu%2Eusage&seconds=%32&x=a+b&seconds=9&bad=%z"
+                      "&empty=&flag HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(feed_all(&h, req, &used), HTTP_IN_DONE);
+    assert_int_equal(http_req_query(&h.req, "metric", v, sizeof(v)), 9);
+    assert_string_equal(v, "cpu.usage");
+    assert_int_equal(http_req_query(&h.req, "seconds", v, sizeof(v)), 1);
+    assert_string_equal(v, "2");
+    assert_int_equal(http_req_query(&h.req, "x", v, sizeof(v)), 3);
+    assert_string_equal(v, "a b");
+    assert_int_equal(http_req_query(&h.req, "bad", v, sizeof(v)), -EINVAL);
+    assert_int_equal(http_req_query(&h.req, "empty", v, sizeof(v)), 0);
+    assert_int_equal(http_req_query(&h.req, "flag", v, sizeof(v)), -ENOENT); /* no '=' */
+    assert_int_equal(http_req_query(&h.req, "metric", v, 4), -ENOSPC);
+    assert_int_equal(http_req_query(&h.req, "nope", v, sizeof(v)), -ENOENT);
 }
 
 /* Bytes after the request in the same read belong to the WebSocket, not to HTTP. */
@@ -211,6 +256,8 @@ int main(void)
         cmocka_unit_test(test_tokens_case_insensitive),
         cmocka_unit_test(test_header_cap),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_pct_decode),
+        cmocka_unit_test(test_query_decoding),
         cmocka_unit_test(test_keep_alive_pipeline),
         cmocka_unit_test(test_origin),
     };

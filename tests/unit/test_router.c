@@ -82,6 +82,9 @@ static void test_errors(void **state)
         {"{}", PERR_BAD_REQUEST},
         {"{\"type\":\"ping\",\"id\":[1]}", PERR_BAD_REQUEST},
         {"{\"type\":\"nosuch\"}", PERR_UNKNOWN_TYPE},
+        /* a NUL inside the type must not make it read as the known type before it */
+        {"{\"type\":\"ping\\u0000x\"}", PERR_UNKNOWN_TYPE},
+        {"{\"type\":\"ping\\u0000\"}", PERR_UNKNOWN_TYPE},
         {"{\"type\":\"fail\"}", PERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
