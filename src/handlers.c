@@ -8,16 +8,25 @@
 
 #define RL_CLOSE_AFTER 500
 
-/* Sends a reply object, adding the request's id; takes ownership of `reply`. */
-static int reply(struct conn *c, struct route_req *req, json_t *reply)
+/* Sends a reply object printed with jansson `flags`, adding the request's id; takes ownership
+ * of `reply`. */
+static int reply_flags(struct conn *c, struct route_req *req, json_t *reply, size_t flags)
 {
     if (!reply)
         return -ENOMEM;
-    if (req && req->id)
-        json_object_set(reply, "id", req->id);
-    int rc = conn_send_json(c, reply);
+    struct pbuf *b = frame_reply(reply, req ? req->id : NULL, flags);
     json_decref(reply);
-    return rc;
+    if (!b)
+        return -ENOMEM;
+    conn_send_frame(c, b);
+    pbuf_unref(b);
+    return 0;
+}
+
+/* Sends a reply object with every number printed exactly (a pong echoes the client's ts). */
+static int reply(struct conn *c, struct route_req *req, json_t *reply)
+{
+    return reply_flags(c, req, reply, 0);
 }
 
 static void send_error(void *ctx, enum pulse_err e, json_t *id, const char *detail)
@@ -185,7 +194,7 @@ static int h_stats(void *ctx, struct route_req *req)
 static int h_snapshot(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    return reply(c, req, provider_snapshot(c->srv));
+    return reply_flags(c, req, provider_snapshot(c->srv), PROVIDER_JSON_FLAGS);
 }
 
 /* Checks a history request's fields; the same rules serve /api/history. */
@@ -216,7 +225,7 @@ static int h_history(void *ctx, struct route_req *req)
     json_t *out = NULL;
     int rc = handlers_history_reply(c->srv, json_object_get(req->msg, "metric"),
                                     json_object_get(req->msg, "seconds"), &out, &req->detail);
-    return rc < 0 ? rc : reply(c, req, out);
+    return rc < 0 ? rc : reply_flags(c, req, out, PROVIDER_JSON_FLAGS);
 }
 
 static int h_auth(void *ctx, struct route_req *req)

@@ -15,8 +15,6 @@
 
 #define BATCH_ROWS 600
 #define FINE_POINTS_MAX 18000 /* bounds the fine ring's memory at short intervals */
-/* Metrics values are rounded by metrics_json; 15 digits print them without binary noise. */
-#define METRICS_JSON_FLAGS JSON_REAL_PRECISION(15)
 
 static const char *const metrics_channels[] = {"metrics",         "metrics.cpu",  "metrics.memory",
                                                "metrics.network", "metrics.disk", "metrics.load",
@@ -106,7 +104,7 @@ static struct pbuf *metrics_frame(struct provider *p, unsigned mask)
     json_t *o = NULL;
     if (pulse_metrics_json(&p->latest, mask, &o) < 0)
         return NULL;
-    struct pbuf *b = frame_json_flags(o, METRICS_JSON_FLAGS);
+    struct pbuf *b = frame_json_flags(o, PROVIDER_JSON_FLAGS);
     json_decref(o);
     if (b)
         b->kind = PBUF_COALESCE;
@@ -152,7 +150,7 @@ static void publish_insights(struct pulse_server *srv, const pulse_insight *ev, 
         json_t *o = NULL;
         if (pulse_insight_json(&ev[i], &o) < 0)
             continue;
-        struct pbuf *b = frame_json_flags(o, METRICS_JSON_FLAGS);
+        struct pbuf *b = frame_json_flags(o, PROVIDER_JSON_FLAGS);
         json_decref(o);
         if (b)
             bc_publish(&srv->bc, "insights", b, deliver_frame, NULL);

@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* How metric values are printed wherever they appear (frames, snapshot, history, /api): they are
+ * rounded by metrics_json, and 15 digits print them without binary noise. */
+#define PROVIDER_JSON_FLAGS JSON_REAL_PRECISION(15)
+
 struct pulse_server;
 struct conn;
 struct provider;

@@ -71,7 +71,7 @@ static void serve_asset(struct pulse_server *srv, struct conn *c, const struct h
 static void respond_json(struct conn *c, const struct http_req *req, int status, json_t *body,
                          int with_body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT | PROVIDER_JSON_FLAGS) : NULL;
     json_decref(body);
     if (!text) {
         routes_error(c, 500, 0);

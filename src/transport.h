@@ -29,6 +29,10 @@ void conn_send_coalesced(struct conn *c, struct pbuf *frame);
 /* Serializes a JSON value with jansson `flags` (JSON_COMPACT is added) into a framed message. */
 struct pbuf *frame_json_flags(json_t *value, size_t flags);
 
+/* Like frame_json_flags for an object, with the request `id` (if any) added as its last member
+ * and printed exactly, whatever `flags` say about the object's own numbers. */
+struct pbuf *frame_reply(json_t *value, json_t *id, size_t flags);
+
 /* Serializes and queues a JSON value to one connection; returns 0 or -ENOMEM. */
 int conn_send_json(struct conn *c, json_t *value);
 
