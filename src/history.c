@@ -260,13 +260,26 @@ static void make_source(const pulse_history *h, int metric, bool fine, source *s
     }
 }
 
+/* Whether the minute ring reaches back before the oldest fine sample's minute. Until it does
+ * (a daemon younger than the fine span, with no older minutes restored), the fine samples are
+ * all there is, and a long range is answered from them rather than from a few minute points. */
+static bool minutes_reach_further(const pulse_history *h)
+{
+    if (h->minute.count == 0)
+        return false;
+    if (h->fine.count == 0)
+        return true;
+    int64_t fine_oldest = h->fine.ts[ring_slot(&h->fine, 0)];
+    return h->minute.ts[ring_slot(&h->minute, 0)] < floor_to(fine_oldest, h->cfg.minute_ms);
+}
+
 int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
                         size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms)
 {
     if (!h || !out || !n || !step_ms || metric < 0 || metric >= h->cfg.nmetrics || seconds <= 0 ||
         seconds > INT64_MAX / 2000 || max_points < 2)
         return -EINVAL;
-    bool fine = seconds <= (int64_t)h->cfg.fine_seconds;
+    bool fine = seconds <= (int64_t)h->cfg.fine_seconds || !minutes_reach_further(h);
     int64_t base = fine ? h->cfg.interval_ms : h->cfg.minute_ms;
     int64_t range = seconds * 1000, from = now_ms - range;
     source s;

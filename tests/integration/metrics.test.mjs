@@ -161,6 +161,18 @@ describe('snapshot and history', () => {
     assert.equal((await c.request({ type: 'history', metric: 'cpu.usage', seconds: 604800 })).type, 'history');
   });
 
+  test('a young daemon answers long ranges sample by sample', async (t) => {
+    const d = await withPulse(t, FAST);
+    const c = await Client.connect(d.wsUrl);
+    t.after(() => c.close());
+    await sleep(1200);
+    for (const seconds of [3601, 21600, 604800]) {
+      const h = await c.request({ type: 'history', metric: 'memory.used', seconds });
+      assert.equal(h.step_ms, 200, `seconds ${seconds}`);
+      assert.ok(h.points.length >= 4, `seconds ${seconds}: ${h.points.length} points`);
+    }
+  });
+
   test('history survives a restart with the same --db', async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-db-'));
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

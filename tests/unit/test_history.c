@@ -157,18 +157,48 @@ static void test_loaded_minute_wins_over_replay(void **state)
     (void)state;
     pulse_history *h = make(1000, 3600, 86400);
     double stored[NM] = {1.0, 2.0};
+    assert_int_equal(pulse_history_load_minute(h, 480000, stored), 0);
     assert_int_equal(pulse_history_load_minute(h, 600000, stored), 0);
     assert_int_equal(pulse_history_load_minute(h, 540000, stored), 0); /* older: ignored */
     for (int i = 0; i <= 60; i++)
         add(h, 600000 + i * 1000, 5.0, 5.0);
     size_t n;
     int64_t step;
+    /* The stored minutes reach back before the fine samples: a long range uses minutes. */
     assert_int_equal(pulse_history_query(h, 0, 7200, 660000, 1000, out, &n, &step), 0);
-    assert_int_equal(n, 2);
-    assert_int_equal(out[0].ts_ms, 600000);
-    assert_near(out[0].value, 1.0, 0);
-    assert_int_equal(out[1].ts_ms, 660000); /* the partial minute */
-    assert_near(out[1].value, 5.0, 0);
+    assert_int_equal(step, 60000);
+    assert_int_equal(n, 3);
+    assert_int_equal(out[0].ts_ms, 480000);
+    assert_int_equal(out[1].ts_ms, 600000);
+    assert_near(out[1].value, 1.0, 0);      /* the stored minute, not the replayed samples' 5.0 */
+    assert_int_equal(out[2].ts_ms, 660000); /* the partial minute */
+    assert_near(out[2].value, 5.0, 0);
+    pulse_history_free(h);
+}
+
+/* A daemon younger than the fine span answers long ranges from its fine samples, not from the
+ * few minute averages it has so far. */
+static void test_young_daemon_long_range(void **state)
+{
+    (void)state;
+    pulse_history *h = make(1000, 3600, 86400);
+    for (int i = 0; i < 600; i++) /* ten minutes, starting mid-minute */
+        add(h, 630000 + i * 1000, i, 1);
+    size_t n;
+    int64_t step;
+    assert_int_equal(pulse_history_query(h, 0, 7200, 1229000, 1000, out, &n, &step), 0);
+    assert_int_equal(step, 1000); /* every sample, no downsampling */
+    assert_int_equal(n, 600);
+    assert_int_equal(out[0].ts_ms, 630000);
+    assert_near(out[599].value, 599, 0);
+    /* 6 hours: still the fine samples, fewer than 1000, so not averaged either */
+    assert_int_equal(pulse_history_query(h, 0, 21600, 1229000, 1000, out, &n, &step), 0);
+    assert_int_equal(n, 600);
+    assert_int_equal(step, 1000);
+    /* and averaged when they are more than max_points */
+    assert_int_equal(pulse_history_query(h, 0, 21600, 1229000, 100, out, &n, &step), 0);
+    assert_int_equal(step, 219000); /* ceil(21600000 / 99) rounded up to whole seconds */
+    assert_true(n <= 100 && n >= 2);
     pulse_history_free(h);
 }
 
@@ -226,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_small_downsample),
         cmocka_unit_test(test_hour_downsampled_to_1000),
         cmocka_unit_test(test_minute_rollup),
+        cmocka_unit_test(test_young_daemon_long_range),
         cmocka_unit_test(test_loaded_minute_wins_over_replay),
         cmocka_unit_test(test_week_of_minutes),
         cmocka_unit_test(test_bad_arguments),

@@ -94,10 +94,13 @@ static int64_t sql_int(const char *path, const char *sql)
 
 static pulse_point pts[PULSE_HISTORY_MAX_POINTS];
 
-static pulse_history *new_history(void)
+/* A history with the default configuration but a fine ring of `fine_s` seconds (0: default). */
+static pulse_history *new_history_fine(uint32_t fine_s)
 {
     pulse_history_config cfg;
     pulse_history_config_default(&cfg);
+    if (fine_s)
+        cfg.fine_seconds = fine_s;
     pulse_history *h;
     assert_int_equal(pulse_history_new(&cfg, &h), 0);
     return h;
@@ -114,7 +117,7 @@ static void test_round_trip_and_reload(void **state)
     pulse_store_close(s);
 
     s = open_ok(t.db);
-    pulse_history *h = new_history();
+    pulse_history *h = new_history_fine(0);
     char err[256];
     int64_t now = T0 + 179000;
     assert_int_equal(pulse_store_load(s, h, now, err, sizeof(err)), 0);
@@ -131,7 +134,15 @@ static void test_round_trip_and_reload(void **state)
     /* NULLs come back as gaps. */
     assert_int_equal(pulse_history_query(h, PULSE_M_NET_RX, 10, now, 1000, pts, &n, &step), 0);
     assert_int_equal(n, 5);
-    /* The minute ring: two stored minutes plus the third rebuilt from raw samples. */
+    /* Three minutes old: every sample is in the fine ring, so a long range is answered from it. */
+    assert_int_equal(pulse_history_query(h, PULSE_M_CPU_USAGE, 7200, now, 1000, pts, &n, &step), 0);
+    assert_int_equal(step, 1000);
+    assert_int_equal(n, 180);
+    pulse_history_free(h);
+    /* The minute ring, seen through a fine ring of one minute: two stored minutes plus the
+     * third rebuilt from raw samples. */
+    h = new_history_fine(60);
+    assert_int_equal(pulse_store_load(s, h, now, err, sizeof(err)), 0);
     assert_int_equal(pulse_history_query(h, PULSE_M_CPU_USAGE, 7200, now, 1000, pts, &n, &step), 0);
     assert_int_equal(step, 60000);
     assert_int_equal(n, 3);
@@ -288,7 +299,7 @@ static void test_memory_db_and_batch(void **state)
     assert_int_equal(pulse_store_write(s, &b, 3, err, sizeof(err)), 0);
     pulse_store_batch_reset(&b);
     assert_int_equal(b.count, 0);
-    pulse_history *h = new_history();
+    pulse_history *h = new_history_fine(0);
     assert_int_equal(pulse_store_load(s, h, 3, err, sizeof(err)), 0);
     size_t n;
     int64_t step;
