@@ -57,8 +57,8 @@ test-asan: asan tests/integration/node_modules
 C_FILES = src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c bench/*.c bench/peers/c-floor/*.c
 
 # The load generator and the Node reference server (docs/BENCHMARKS.md has the comparisons).
-bench:
-	$(MAKE) -C bench pulse-bench node-ws
+bench: deps
+	$(MAKE) -C bench pulse-bench floor node-ws
 
 # A few seconds of every benchmark scenario, checking only that they run (no timing assertions).
 bench-smoke: build
