@@ -231,7 +231,7 @@ static int etag_matches(const char *if_none_match, const char *etag)
 void assets_lookup(const struct assets *a, const char *raw_path, int accept_gzip,
                    const char *if_none_match, struct asset_reply *out)
 {
-    char path[1024];
+    char path[2048]; /* as long as a request's URL may be */
     memset(out, 0, sizeof(*out));
     if (assets_normalize(raw_path, path, sizeof(path) - 16) < 0) {
         out->status = 404;

@@ -35,6 +35,7 @@ struct conn {
     uint64_t connected_at_ms; /* wall clock */
     uint64_t last_rx;         /* loop clock, ms */
     uint64_t deadline;        /* loop clock: when a draining connection is dropped */
+    uint64_t head_deadline;   /* loop clock: when a request begun must be complete, or 0 */
     uint64_t msgs_in, msgs_out, bytes_out;
 
     struct http_in *http; /* only while reading HTTP */
@@ -46,8 +47,13 @@ struct conn {
     size_t writing; /* bytes handed to an in-flight uv_write, 0 when none */
     struct conn *dirty_next;
     int dirty;
-    int slow;   /* outbound queue overflowed: close as a slow consumer */
-    int broken; /* a write failed: close */
+    int slow;    /* outbound queue overflowed: close as a slow consumer */
+    int broken;  /* a write failed: close */
+    int paused;  /* HTTP: not read while an answer waits for the socket */
+    int yielded; /* HTTP: the stash waits for a later loop iteration (see transport.c) */
+    char *stash; /* HTTP: pipelined request bytes read but not yet answered */
+    size_t stash_len;
+    struct conn *resume_next;
 
     struct ratelimit rl;
     struct sub *subs;

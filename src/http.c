@@ -73,17 +73,36 @@ static int on_header_field(http_parser *p, const char *at, size_t n)
     return 0;
 }
 
+/* Makes header i's value the last one in the arena (moving what it has, when a repeated header
+ * continues it), so that it can grow in place. */
+static int make_last(struct http_req *r, int i)
+{
+    if (r->hdr_last == i)
+        return 0;
+    size_t len = r->hdr_len[i];
+    if (r->hdr_used + len + 1 > sizeof(r->hdr_buf))
+        return -1;
+    memmove(r->hdr_buf + r->hdr_used, r->hdr_buf + r->hdr_off[i], len);
+    r->hdr_off[i] = r->hdr_used;
+    r->hdr_buf[r->hdr_used + len] = '\0';
+    r->hdr_used = (unsigned short)(r->hdr_used + len + 1);
+    r->hdr_last = i;
+    return 0;
+}
+
 static int append_value(struct http_in *h, const char *at, size_t n)
 {
     struct http_req *r = &h->req;
-    size_t have = r->hdr_len[h->cur];
-    if (have + n >= sizeof(r->hdr[0])) {
+    int i = h->cur;
+    if (make_last(r, i) < 0 || r->hdr_used + n > sizeof(r->hdr_buf)) {
         h->error_status = 431;
         return -1;
     }
-    memcpy(r->hdr[h->cur] + have, at, n);
-    r->hdr_len[h->cur] = (unsigned short)(have + n);
-    r->hdr[h->cur][have + n] = '\0';
+    char *end = r->hdr_buf + r->hdr_off[i] + r->hdr_len[i];
+    memcpy(end, at, n);
+    end[n] = '\0';
+    r->hdr_len[i] = (unsigned short)(r->hdr_len[i] + n);
+    r->hdr_used = (unsigned short)(r->hdr_used + n);
     return 0;
 }
 
@@ -148,6 +167,7 @@ void http_in_init(struct http_in *h)
     http_parser_init(&h->parser, HTTP_REQUEST);
     h->parser.data = h;
     h->cur = -1;
+    h->req.hdr_last = -1;
 }
 
 enum http_in_status http_in_feed(struct http_in *h, const char *data, size_t len, size_t *used)
@@ -175,7 +195,7 @@ enum http_in_status http_in_feed(struct http_in *h, const char *data, size_t len
 
 const char *http_req_header(const struct http_req *r, enum http_hdr which)
 {
-    return r->hdr[which];
+    return r->hdr_len[which] ? r->hdr_buf + r->hdr_off[which] : "";
 }
 
 int http_has_token(const char *value, const char *token)

@@ -26,8 +26,11 @@ enum http_hdr {
 struct http_req {
     int method; /* enum http_method */
     char url[2048];
-    char hdr[HH_COUNT][512];
-    unsigned short hdr_len[HH_COUNT];
+    /* The kept headers' values, NUL-terminated, in one arena as large as a whole head may be,
+     * so any one of them may use the head's whole budget. */
+    char hdr_buf[HTTP_MAX_HEADER_BYTES + 64];
+    unsigned short hdr_off[HH_COUNT], hdr_len[HH_COUNT], hdr_used;
+    int hdr_last; /* the header whose value ends the arena, -1 for none */
     int keep_alive;
     int upgrade; /* http-parser saw Upgrade + Connection: upgrade */
 };

@@ -27,6 +27,7 @@ struct pulse_server {
     struct logger log;
     uv_tcp_t listener;
     uv_check_t flusher;    /* writes every dirty connection once per loop iteration */
+    uv_idle_t resumer;     /* answers the HTTP requests put off to the next iteration */
     uv_timer_t heartbeat;  /* WebSocket pings and the silent-peer check */
     uv_timer_t sweep;      /* idle HTTP and draining connections */
     uv_timer_t stop_timer; /* bounds the shutdown */
@@ -37,7 +38,8 @@ struct pulse_server {
     struct assets assets;
     struct provider *prov; /* metrics: collector, history, analytics, store */
     struct pulse_counters counters;
-    struct conn *dirty; /* connections with frames to write this iteration */
+    struct conn *dirty;   /* connections with frames to write this iteration */
+    struct conn *resumes; /* HTTP connections whose stashed requests wait for the resumer */
     size_t queued_total;
     uint64_t started_wall_ms;
     int port; /* the bound port */

@@ -11,13 +11,21 @@
 #include "routes.h"
 
 #define IOV_BATCH 128
+#define HTTP_BATCH 32 /* pipelined requests answered per read before other clients' turn */
+
+enum { YIELD_NONE, YIELD_WAIT, YIELD_QUEUED }; /* conn.yielded: stash put off / on srv->resumes */
 #define HTTP_IDLE_MS 30000
+#define HTTP_HEAD_MS 10000   /* a request, once begun, must arrive whole within this */
 #define DRAIN_STALL_MS 10000 /* a draining connection whose writes make no progress */
 #define SHUT_MS 2000         /* all sent and shut down: waiting for the peer's EOF */
 #define STOP_MS 1500
 
 static void conn_close(struct conn *c);
 static void conn_after_write(struct conn *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+static void on_http_bytes(struct conn *c, char *data, size_t len);
+static void on_resumer(uv_idle_t *h);
 
 uint64_t pulse_wall_ms(void)
 {
@@ -48,8 +56,67 @@ static void account_written(struct conn *c, size_t n)
     c->srv->queued_total -= n;
     c->bytes_out += n;
     c->srv->counters.bytes_out += n;
-    if (c->state == CS_DRAIN && n > 0) /* a slow reader that still reads is not stuck */
+    /* A slow reader that still reads is not stuck. */
+    if ((c->state == CS_DRAIN || c->paused) && n > 0)
         c->deadline = uv_now(c->srv->loop) + DRAIN_STALL_MS;
+}
+
+/* An HTTP connection whose answer the socket does not take at once is not read until the
+ * answer is out: the next requests wait in the kernel, so a client that sends requests and
+ * never reads cannot pile answers up in our queues (it is dropped after DRAIN_STALL_MS
+ * without progress). */
+static void pause_reading(struct conn *c)
+{
+    if (c->paused || c->state != CS_HTTP)
+        return;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    c->paused = 1;
+    c->deadline = uv_now(c->srv->loop) + DRAIN_STALL_MS;
+}
+
+/* Requests put off for fairness are answered in the next loop iteration, after other clients'
+ * events: the idle handle keeps that iteration's poll from blocking. */
+static void defer_resume(struct conn *c)
+{
+    struct pulse_server *srv = c->srv;
+    c->yielded = YIELD_QUEUED;
+    c->resume_next = srv->resumes;
+    srv->resumes = c;
+    uv_idle_start(&srv->resumer, on_resumer);
+}
+
+static void unlink_resume(struct conn *c)
+{
+    struct conn **p = &c->srv->resumes;
+    while (*p && *p != c)
+        p = &(*p)->resume_next;
+    if (*p)
+        *p = c->resume_next;
+    c->resume_next = NULL;
+    c->yielded = 0;
+}
+
+/* Answers the stashed pipelined requests first (which may stash and pause again), then reads. */
+static void resume_reading(struct conn *c)
+{
+    if (!c->paused)
+        return;
+    if (c->yielded == YIELD_WAIT)
+        defer_resume(c);
+    if (c->yielded == YIELD_QUEUED)
+        return;
+    c->paused = 0;
+    c->last_rx = uv_now(c->srv->loop); /* idle from now, not since the request */
+    char *stash = c->stash;
+    c->stash = NULL;
+    if (stash) {
+        on_http_bytes(c, stash, c->stash_len);
+        free(stash);
+        if (c->paused || c->state == CS_CLOSING)
+            return;
+    }
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
+        conn_close(c);
 }
 
 void conn_drain(struct conn *c)
@@ -90,22 +157,31 @@ static size_t write_now(struct conn *c)
     return c->q.bytes;
 }
 
-static int over_bounds(const struct conn *c, size_t len)
+/* Which queue bounds a write counts against. */
+enum bound {
+    BOUND_NONE,  /* a Close frame, the 101 response: they must go out */
+    BOUND_TOTAL, /* an HTTP answer: one file may exceed a WebSocket queue's bound, but HTTP
+                  * clients must not push the total past its limit (and WebSockets out) */
+    BOUND_ALL,   /* WebSocket frames: the per-connection and the total bound */
+};
+
+static int over_bounds(const struct conn *c, size_t len, enum bound bound)
 {
     const struct pulse_server *srv = c->srv;
-    return c->q.bytes + len > (size_t)srv->cfg.max_queue_bytes ||
+    return (bound == BOUND_ALL && c->q.bytes + len > (size_t)srv->cfg.max_queue_bytes) ||
            srv->queued_total + len > (size_t)srv->cfg.max_total_queue_bytes;
 }
 
-/* Queues a frame within the per-connection and total bounds; past them the connection is
- * flagged as a slow consumer and closed from the flusher, never from inside a caller's loop. */
-static int enqueue(struct conn *c, struct pbuf *b, int bounded)
+/* Queues a frame within its bounds; past them the connection is flagged as a slow consumer and
+ * closed from the flusher, never from inside a caller's loop. */
+static int enqueue(struct conn *c, struct pbuf *b, enum bound bound)
 {
     struct pulse_server *srv = c->srv;
     size_t len = pbuf_len(b);
     if (c->state >= CS_SHUT || c->slow || c->broken)
         return -EPIPE;
-    if (bounded && over_bounds(c, len) && (write_now(c), over_bounds(c, len))) {
+    if (bound != BOUND_NONE && over_bounds(c, len, bound) &&
+        (write_now(c), over_bounds(c, len, bound))) {
         c->slow = 1;
         srv->counters.dropped++;
         mark_dirty(c);
@@ -122,7 +198,7 @@ void conn_send_frame(struct conn *c, struct pbuf *frame)
 {
     if (c->state != CS_WS || !ws_can_send(&c->ws))
         return;
-    if (enqueue(c, frame, 1) == 0) {
+    if (enqueue(c, frame, BOUND_ALL) == 0) {
         c->msgs_out++;
         c->srv->counters.messages_out++;
     }
@@ -190,9 +266,15 @@ int conn_send_json(struct conn *c, json_t *value)
     return 0;
 }
 
+/* Raw bytes are HTTP answers, or the 101 that ends HTTP. */
+static enum bound raw_bound(const struct conn *c)
+{
+    return c->state == CS_HTTP ? BOUND_TOTAL : BOUND_NONE;
+}
+
 int conn_send_pbuf(struct conn *c, struct pbuf *b)
 {
-    return enqueue(c, b, 0);
+    return enqueue(c, b, raw_bound(c));
 }
 
 int conn_send_raw(struct conn *c, const void *data, size_t len)
@@ -201,7 +283,7 @@ int conn_send_raw(struct conn *c, const void *data, size_t len)
     if (!b)
         return -ENOMEM;
     pbuf_append(&b, data, len);
-    int rc = enqueue(c, b, 0);
+    int rc = enqueue(c, b, raw_bound(c));
     pbuf_unref(b);
     return rc;
 }
@@ -240,6 +322,8 @@ static void conn_flush(struct conn *c)
         conn_close(c);
     else if (!c->writing)
         conn_after_write(c);
+    else
+        pause_reading(c);
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -254,6 +338,11 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 static void conn_after_write(struct conn *c)
 {
     if (c->q.bytes > 0) {
+        mark_dirty(c);
+        return;
+    }
+    resume_reading(c);
+    if (c->q.bytes > 0) { /* answers to stashed requests */
         mark_dirty(c);
         return;
     }
@@ -317,6 +406,9 @@ static void on_closed(uv_handle_t *h)
     srv->queued_total -= c->q.bytes;
     outq_clear(&c->q);
     ws_free(&c->ws); /* a no-op for a session that never started */
+    if (c->yielded == YIELD_QUEUED)
+        unlink_resume(c);
+    free(c->stash);
     free(c->http);
     free(c);
     if (srv->stopping && srv->conns.total == 0)
@@ -356,7 +448,7 @@ static void ws_output(void *user, const uint8_t *data, size_t len)
         return;
     pbuf_append(&b, data, len);
     /* Close frames must go out even past the bounds; other control frames count against them. */
-    enqueue(c, b, (data[0] & 0x0f) != WS_OP_CLOSE);
+    enqueue(c, b, (data[0] & 0x0f) == WS_OP_CLOSE ? BOUND_NONE : BOUND_ALL);
     pbuf_unref(b);
 }
 
@@ -411,7 +503,7 @@ static int upgrade(struct conn *c, const struct http_req *req, const char *accep
 /* Answers one complete request; returns 1 when the connection became a WebSocket. */
 static int http_request(struct conn *c, const struct http_req *req)
 {
-    char path[1024];
+    char path[sizeof(req->url)];
     if (http_req_path(req, path, sizeof(path)) < 0) {
         routes_error(c, 400, 0);
         return 0;
@@ -443,9 +535,37 @@ static void on_ws_bytes(struct conn *c, uint8_t *data, size_t len)
         mark_dirty(c);
 }
 
+static void on_resumer(uv_idle_t *h)
+{
+    struct pulse_server *srv = h->data;
+    while (srv->resumes) {
+        struct conn *c = srv->resumes;
+        unlink_resume(c);
+        resume_reading(c);
+    }
+    uv_idle_stop(h);
+}
+
+static void stash_rest(struct conn *c, const char *data, size_t len)
+{
+    c->stash = malloc(len);
+    if (!c->stash) {
+        conn_close(c);
+        return;
+    }
+    memcpy(c->stash, data, len);
+    c->stash_len = len;
+    pause_reading(c);
+}
+
 static void on_http_bytes(struct conn *c, char *data, size_t len)
 {
+    unsigned served = 0;
     while (len > 0 && c->state == CS_HTTP) {
+        /* Any byte resets the idle clock, so a client trickling a request a byte at a time
+         * would never be timed out: its first byte starts a deadline for the whole request. */
+        if (!c->head_deadline)
+            c->head_deadline = uv_now(c->srv->loop) + HTTP_HEAD_MS;
         size_t used = 0;
         enum http_in_status st = http_in_feed(c->http, data, len, &used);
         if (st == HTTP_IN_MORE)
@@ -456,16 +576,27 @@ static void on_http_bytes(struct conn *c, char *data, size_t len)
         }
         data += used;
         len -= used;
+        c->head_deadline = 0;
         if (http_request(c, &c->http->req)) {
             if (len > 0)
                 on_ws_bytes(c, (uint8_t *)data, len);
             return;
         }
-        /* Pipelined requests are answered only while the answers stay within the queue bound. */
-        if (c->state == CS_HTTP && len > 0 && c->q.bytes > (size_t)c->srv->cfg.max_queue_bytes)
-            conn_drain(c);
         if (c->state == CS_HTTP)
             http_in_init(c->http);
+        /* Pipelined requests wait while the answers so far exceed the queue bound: kept in a
+         * copy (the read buffer is shared) and answered when those are out. */
+        if (c->state == CS_HTTP && len > 0 && c->q.bytes > (size_t)c->srv->cfg.max_queue_bytes) {
+            stash_rest(c, data, len);
+            return;
+        }
+        /* Many pipelined requests in one read wait for the next iteration after a batch, so
+         * one client's burst does not hold up everyone else's events. */
+        if (c->state == CS_HTTP && len > 0 && ++served >= HTTP_BATCH) {
+            stash_rest(c, data, len);
+            c->yielded = YIELD_WAIT;
+            return;
+        }
     }
 }
 
@@ -568,8 +699,9 @@ static void on_heartbeat(uv_timer_t *t)
 static void sweep_one(struct conn *c, void *arg)
 {
     uint64_t now = *(uint64_t *)arg;
-    if ((c->state == CS_HTTP && now - c->last_rx >= HTTP_IDLE_MS) ||
-        ((c->state == CS_DRAIN || c->state == CS_SHUT) && now >= c->deadline))
+    if ((c->state == CS_HTTP && !c->paused &&
+         (now - c->last_rx >= HTTP_IDLE_MS || (c->head_deadline && now >= c->head_deadline))) ||
+        ((c->state == CS_DRAIN || c->state == CS_SHUT || c->paused) && now >= c->deadline))
         conn_close(c);
 }
 
@@ -624,6 +756,7 @@ void transport_stop(struct pulse_server *srv)
         return;
     /* Everything is closed once the pending close callbacks ran; then uv_run returns. */
     close_handle((uv_handle_t *)&srv->flusher);
+    close_handle((uv_handle_t *)&srv->resumer);
     close_handle((uv_handle_t *)&srv->heartbeat);
     close_handle((uv_handle_t *)&srv->sweep);
     close_handle((uv_handle_t *)&srv->stop_timer);
@@ -672,6 +805,8 @@ int transport_start(struct pulse_server *srv, char *why, size_t whylen)
     uv_check_init(srv->loop, &srv->flusher);
     srv->flusher.data = srv;
     uv_check_start(&srv->flusher, on_check);
+    uv_idle_init(srv->loop, &srv->resumer);
+    srv->resumer.data = srv;
     uv_timer_init(srv->loop, &srv->heartbeat);
     srv->heartbeat.data = srv;
     if (srv->cfg.heartbeat_ms > 0)

@@ -124,4 +124,25 @@ describe('static files', () => {
     const abs = await httpRaw(d.port, `GET http://127.0.0.1:${d.port}/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     assert.ok(!/root:/.test(abs.body?.toString() ?? ''));
   });
+
+  test('long URLs: a path up to the URL limit is served like a short one; past it, 414', async () => {
+    const long = `/${'x'.repeat(1500)}`; // no extension: the dashboard's index.html
+    const r = await get(long);
+    assert.equal(r.status, 200);
+    assert.match(r.body.toString(), /Pulse test/);
+    assert.equal((await get(`/${'y'.repeat(1500)}.js`)).status, 404);
+    assert.equal((await get(`/${'z'.repeat(3000)}`)).status, 414);
+  });
+
+  test('a stored header may use the whole head budget (a long If-None-Match, Origin)', async () => {
+    const first = await get('/assets/index-AbCd1234.js');
+    const etag = first.headers.etag;
+    const many = Array.from({ length: 60 }, (_, i) => `W/"other-${i}-${'e'.repeat(40)}"`).join(', ');
+    const r = await get('/assets/index-AbCd1234.js', `If-None-Match: ${many}, ${etag}\r\n`);
+    assert.equal(r.status, 304, 'the ETag at the end of a 3 KB If-None-Match still matches');
+    const o = await get('/', `Origin: http://127.0.0.1:${d.port}\r\nX-Pad: ${'p'.repeat(4000)}\r\n`);
+    assert.equal(o.status, 200);
+    const big = await get('/', `X-Pad: ${'p'.repeat(9000)}\r\n`);
+    assert.equal(big.status, 431, 'a head over 8 KiB is still refused');
+  });
 });

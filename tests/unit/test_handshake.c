@@ -67,6 +67,29 @@ static void test_pct_decode(void **state)
     assert_int_equal(http_pct_decode("1234567", 7, 0, out, sizeof(out)), 7);
 }
 
+/* Stored header values share one arena: a repeated header continues its value (moved to the
+ * end), and one value may be far longer than the others. */
+static void test_header_arena(void **state)
+{
+    (void)state;
+    struct http_in h;
+    size_t used;
+    char req[8192];
+    char big[5001];
+    memset(big, 'o', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    snprintf(req, sizeof(req),
+             "GET /ws HTTP/1.1\r\nConnection: keep-alive\r\nHost: h\r\nOrigin: http://%s\r\n"
+             "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+             big);
+    assert_int_equal(feed_all(&h, req, &used), HTTP_IN_DONE);
+    assert_string_equal(http_req_header(&h.req, HH_CONNECTION), "keep-alive, Upgrade");
+    assert_string_equal(http_req_header(&h.req, HH_HOST), "h");
+    assert_int_equal(strlen(http_req_header(&h.req, HH_ORIGIN)), 7 + 5000);
+    assert_string_equal(http_req_header(&h.req, HH_UPGRADE), "websocket");
+    assert_string_equal(http_req_header(&h.req, HH_WS_KEY), ""); /* absent */
+}
+
 /* Query parameters are form-encoded: names and values are decoded; the first match wins. */
 static void test_query_decoding(void **state)
 {
@@ -257,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_header_cap),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_pct_decode),
+        cmocka_unit_test(test_header_arena),
         cmocka_unit_test(test_query_decoding),
         cmocka_unit_test(test_keep_alive_pipeline),
         cmocka_unit_test(test_origin),
