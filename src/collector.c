@@ -475,7 +475,11 @@ int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms
         out->processes = out->load.threads; /* threads, not processes, but better than nothing */
     read_cgroup(root, buf, bufsize, &out->cgroup);
     /* With neither /proc/stat nor /proc/meminfo this is not a Linux /proc worth reporting. */
-    return (*h & (PULSE_HAVE_STAT | PULSE_HAVE_MEMINFO)) ? 0 : -ENOENT;
+    if (*h & (PULSE_HAVE_STAT | PULSE_HAVE_MEMINFO))
+        return 0;
+    /* Say why: out of file descriptors (EMFILE) is another trouble than a missing /proc. */
+    ssize_t why = read_file(root, "proc/stat", buf, bufsize);
+    return why < 0 ? (int)why : -ENOENT;
 }
 
 /* ---- deltas ---- */

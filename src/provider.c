@@ -39,6 +39,7 @@ struct provider {
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
+    json_t *analytics; /* the snapshot's analytics since the last sample, built on demand */
 };
 
 /* ---- the SQLite writer --------------------------------------------------------------------- */
@@ -194,6 +195,8 @@ static void on_tick(uv_timer_t *t)
     p->have_latest = 1;
     if (p->latest.has_rates)
         record(srv);
+    json_decref(p->analytics);
+    p->analytics = NULL;
     fan_out_metrics(srv);
 }
 
@@ -282,6 +285,7 @@ void provider_free(struct pulse_server *srv)
     pulse_collector_free(p->col);
     pulse_history_free(p->hist);
     pulse_analytics_free(p->an);
+    json_decref(p->analytics);
     pulse_store_batch_free(&p->pending);
     pulse_store_batch_free(&p->writing);
     free(p);
@@ -306,11 +310,14 @@ json_t *provider_snapshot(struct pulse_server *srv)
 {
     struct provider *p = srv->prov;
     int64_t now = (int64_t)pulse_wall_ms();
-    json_t *metrics = NULL, *analytics = NULL, *insights = NULL;
+    json_t *metrics = NULL, *insights = NULL;
     if (p->have_latest && pulse_metrics_json(&p->latest, PULSE_GROUP_ALL, &metrics) == 0)
         json_object_del(metrics, "type");
-    if (pulse_analytics_json(p->an, now, &analytics) < 0)
-        analytics = json_object();
+    /* Analytics change with each sample, and computing them walks the whole window (p95 sorts
+     * it): once per sample, however many snapshots are asked for. */
+    if (!p->analytics && pulse_analytics_json(p->an, now, &p->analytics) < 0)
+        p->analytics = NULL;
+    json_t *analytics = p->analytics ? json_incref(p->analytics) : json_object();
     if (pulse_active_insights_json(p->an, &insights) < 0)
         insights = json_array();
     return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}}", "type", "snapshot", "metrics",

@@ -43,10 +43,11 @@ void conn_close_ws(struct conn *c, uint16_t code, const char *reason);
  * draining connection whose writes make no progress for 10 s is dropped. */
 void conn_drain(struct conn *c);
 
-/* Queues a shared buffer (an HTTP body) to a connection, taking its own reference. */
+/* Queues a shared buffer (an HTTP body) to a connection, taking its own reference; an HTTP
+ * answer that would take all queues past --max-total-queue-bytes drops the connection. */
 int conn_send_pbuf(struct conn *c, struct pbuf *b);
 
-/* Queues raw bytes (an HTTP response) to a connection. */
+/* Queues raw bytes (an HTTP response, or the 101) to a connection; bounded as above. */
 int conn_send_raw(struct conn *c, const void *data, size_t len);
 
 #endif

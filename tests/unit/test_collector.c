@@ -412,6 +412,26 @@ static void test_missing_root(void **state)
     pulse_collector_free(c);
 }
 
+/* When /proc cannot be read the error says why (here a symlink loop; in the field EMFILE, when
+ * descriptors run out), rather than always "No such file or directory". */
+static void test_unreadable_root_says_why(void **state)
+{
+    (void)state;
+    static pulse_raw r;
+    char root[64], path[128], buf[256];
+    snprintf(root, sizeof(root), "/tmp/pulse-collector-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    snprintf(path, sizeof(path), "%s/proc", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof(path), "%s/proc/stat", root);
+    assert_int_equal(symlink(path, path), 0);
+    assert_int_equal(pulse_read_raw(root, buf, sizeof(buf), 1, &r), -ELOOP);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/proc", root);
+    rmdir(path);
+    rmdir(root);
+}
+
 static void test_collector_on_host(void **state)
 {
     (void)state;
@@ -461,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_cgroup),
         cmocka_unit_test(test_large_stat_and_truncation),
         cmocka_unit_test(test_missing_root),
+        cmocka_unit_test(test_unreadable_root_says_why),
         cmocka_unit_test(test_collector_on_host),
         cmocka_unit_test(test_metric_names),
     };
