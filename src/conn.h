@@ -24,6 +24,7 @@ enum conn_state {
 
 struct sub;
 struct pulse_server;
+struct http_stash;
 
 struct conn {
     uv_tcp_t tcp;
@@ -38,22 +39,20 @@ struct conn {
     uint64_t head_deadline;   /* loop clock: when a request begun must be complete, or 0 */
     uint64_t msgs_in, msgs_out, bytes_out;
 
-    struct http_in *http; /* only while reading HTTP */
-    struct ws_session ws; /* zeroed until the upgrade */
-    int upgraded;         /* counted as an open WebSocket */
+    struct http_in *http;  /* only while reading HTTP */
+    struct ws_session ws;  /* zeroed until the upgrade */
+    unsigned upgraded : 1; /* counted as an open WebSocket */
 
     struct outq q;
     uv_write_t wreq;
     size_t writing; /* bytes handed to an in-flight uv_write, 0 when none */
     struct conn *dirty_next;
-    int dirty;
-    int slow;    /* outbound queue overflowed: close as a slow consumer */
-    int broken;  /* a write failed: close */
-    int paused;  /* HTTP: not read while an answer waits for the socket */
-    int yielded; /* HTTP: the stash waits for a later loop iteration (see transport.c) */
-    char *stash; /* HTTP: pipelined request bytes read but not yet answered */
-    size_t stash_len;
-    struct conn *resume_next;
+    unsigned dirty : 1;
+    unsigned slow : 1;   /* outbound queue overflowed: close as a slow consumer */
+    unsigned broken : 1; /* a write failed: close */
+    unsigned paused : 1; /* HTTP: not read while an answer waits for the socket */
+    unsigned indexed : 1;
+    struct http_stash *stash; /* HTTP: pipelined requests read but not yet answered, or NULL */
 
     struct ratelimit rl;
     struct sub *subs;
@@ -61,7 +60,6 @@ struct conn {
     unsigned metrics_mask; /* metric groups this connection receives */
     uint64_t metrics_tick; /* the last tick that sent it a metrics frame */
 
-    int indexed;
     UT_hash_handle hh; /* in conn_mgr.by_id */
 };
 

@@ -13,7 +13,13 @@
 #define IOV_BATCH 128
 #define HTTP_BATCH 32 /* pipelined requests answered per read before other clients' turn */
 
-enum { YIELD_NONE, YIELD_WAIT, YIELD_QUEUED }; /* conn.yielded: stash put off / on srv->resumes */
+/* Pipelined HTTP requests read but not answered yet (a copy: the read buffer is shared). */
+struct http_stash {
+    struct conn *resume_next;                              /* on srv->resumes */
+    enum { YIELD_NONE, YIELD_WAIT, YIELD_QUEUED } yielded; /* put off / on srv->resumes */
+    size_t len;
+    char data[];
+};
 #define HTTP_IDLE_MS 30000
 #define HTTP_HEAD_MS 10000   /* a request, once begun, must arrive whole within this */
 #define DRAIN_STALL_MS 10000 /* a draining connection whose writes make no progress */
@@ -79,8 +85,8 @@ static void pause_reading(struct conn *c)
 static void defer_resume(struct conn *c)
 {
     struct pulse_server *srv = c->srv;
-    c->yielded = YIELD_QUEUED;
-    c->resume_next = srv->resumes;
+    c->stash->yielded = YIELD_QUEUED;
+    c->stash->resume_next = srv->resumes;
     srv->resumes = c;
     uv_idle_start(&srv->resumer, on_resumer);
 }
@@ -89,11 +95,11 @@ static void unlink_resume(struct conn *c)
 {
     struct conn **p = &c->srv->resumes;
     while (*p && *p != c)
-        p = &(*p)->resume_next;
+        p = &(*p)->stash->resume_next;
     if (*p)
-        *p = c->resume_next;
-    c->resume_next = NULL;
-    c->yielded = 0;
+        *p = c->stash->resume_next;
+    c->stash->resume_next = NULL;
+    c->stash->yielded = YIELD_NONE;
 }
 
 /* Answers the stashed pipelined requests first (which may stash and pause again), then reads. */
@@ -101,16 +107,16 @@ static void resume_reading(struct conn *c)
 {
     if (!c->paused)
         return;
-    if (c->yielded == YIELD_WAIT)
+    if (c->stash && c->stash->yielded == YIELD_WAIT)
         defer_resume(c);
-    if (c->yielded == YIELD_QUEUED)
+    if (c->stash && c->stash->yielded == YIELD_QUEUED)
         return;
     c->paused = 0;
     c->last_rx = uv_now(c->srv->loop); /* idle from now, not since the request */
-    char *stash = c->stash;
+    struct http_stash *stash = c->stash;
     c->stash = NULL;
     if (stash) {
-        on_http_bytes(c, stash, c->stash_len);
+        on_http_bytes(c, stash->data, stash->len);
         free(stash);
         if (c->paused || c->state == CS_CLOSING)
             return;
@@ -406,7 +412,7 @@ static void on_closed(uv_handle_t *h)
     srv->queued_total -= c->q.bytes;
     outq_clear(&c->q);
     ws_free(&c->ws); /* a no-op for a session that never started */
-    if (c->yielded == YIELD_QUEUED)
+    if (c->stash && c->stash->yielded == YIELD_QUEUED)
         unlink_resume(c);
     free(c->stash);
     free(c->http);
@@ -548,13 +554,13 @@ static void on_resumer(uv_idle_t *h)
 
 static void stash_rest(struct conn *c, const char *data, size_t len)
 {
-    c->stash = malloc(len);
+    c->stash = malloc(sizeof(*c->stash) + len);
     if (!c->stash) {
         conn_close(c);
         return;
     }
-    memcpy(c->stash, data, len);
-    c->stash_len = len;
+    *c->stash = (struct http_stash){.len = len};
+    memcpy(c->stash->data, data, len);
     pause_reading(c);
 }
 
@@ -594,7 +600,8 @@ static void on_http_bytes(struct conn *c, char *data, size_t len)
          * one client's burst does not hold up everyone else's events. */
         if (c->state == CS_HTTP && len > 0 && ++served >= HTTP_BATCH) {
             stash_rest(c, data, len);
-            c->yielded = YIELD_WAIT;
+            if (c->stash)
+                c->stash->yielded = YIELD_WAIT;
             return;
         }
     }
