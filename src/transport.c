@@ -24,7 +24,7 @@ struct http_stash {
 #define HTTP_HEAD_MS 10000   /* a request, once begun, must arrive whole within this */
 #define DRAIN_STALL_MS 10000 /* a draining connection whose writes make no progress */
 #define SHUT_MS 2000         /* all sent and shut down: waiting for the peer's EOF */
-#define STOP_MS 1500
+#define STOP_MS 1000         /* leaves the database flush and teardown a second within the 2 s */
 
 static void conn_close(struct conn *c);
 static void conn_after_write(struct conn *c);
