@@ -73,19 +73,34 @@ static int on_header_field(http_parser *p, const char *at, size_t n)
     return 0;
 }
 
-/* Makes header i's value the last one in the arena (moving what it has, when a repeated header
- * continues it), so that it can grow in place. */
+/* Makes header i's value the last one in the arena so that it can grow in place: a repeated
+ * header continued after others is rotated to the end (the values after it move down). */
 static int make_last(struct http_req *r, int i)
 {
     if (r->hdr_last == i)
         return 0;
     size_t len = r->hdr_len[i];
-    if (r->hdr_used + len + 1 > sizeof(r->hdr_buf))
+    if (len == 0) { /* nothing kept yet: start at the end */
+        if (r->hdr_used + 1u > sizeof(r->hdr_buf))
+            return -1;
+        r->hdr_off[i] = r->hdr_used;
+        r->hdr_buf[r->hdr_used] = '\0';
+        r->hdr_used = (unsigned short)(r->hdr_used + 1);
+        r->hdr_last = i;
+        return 0;
+    }
+    /* Each rotation copies up to the whole arena: a head that keeps interleaving is refused. */
+    if (++r->hdr_moves > HTTP_MAX_HEADER_MOVES)
         return -1;
-    memmove(r->hdr_buf + r->hdr_used, r->hdr_buf + r->hdr_off[i], len);
-    r->hdr_off[i] = r->hdr_used;
-    r->hdr_buf[r->hdr_used + len] = '\0';
-    r->hdr_used = (unsigned short)(r->hdr_used + len + 1);
+    char tmp[sizeof(r->hdr_buf)];
+    size_t off = r->hdr_off[i], span = len + 1, tail = r->hdr_used - off - span;
+    memcpy(tmp, r->hdr_buf + off, span);
+    memmove(r->hdr_buf + off, r->hdr_buf + off + span, tail);
+    memcpy(r->hdr_buf + off + tail, tmp, span);
+    for (int k = 0; k < HH_COUNT; k++)
+        if (k != i && r->hdr_off[k] > off)
+            r->hdr_off[k] = (unsigned short)(r->hdr_off[k] - span);
+    r->hdr_off[i] = (unsigned short)(off + tail);
     r->hdr_last = i;
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #define HTTP_MAX_HEADER_BYTES 8192
 #define HTTP_MAX_BODY_BYTES 65536
+#define HTTP_MAX_HEADER_MOVES 16 /* a kept header continued after others, per request */
 
 enum http_hdr {
     HH_HOST,
@@ -29,7 +30,7 @@ struct http_req {
     /* The kept headers' values, NUL-terminated, in one arena as large as a whole head may be,
      * so any one of them may use the head's whole budget. */
     char hdr_buf[HTTP_MAX_HEADER_BYTES + 64];
-    unsigned short hdr_off[HH_COUNT], hdr_len[HH_COUNT], hdr_used;
+    unsigned short hdr_off[HH_COUNT], hdr_len[HH_COUNT], hdr_used, hdr_moves;
     int hdr_last; /* the header whose value ends the arena, -1 for none */
     int keep_alive;
     int upgrade; /* http-parser saw Upgrade + Connection: upgrade */

@@ -1,4 +1,5 @@
 /* pulse: command line, start-up and the event loop. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,9 @@ int main(int argc, char **argv)
     } else if (r == CONFIG_EXIT_OK) {
         config_usage(stdout);
     } else {
+        /* A write to a connection the peer has reset must fail with EPIPE, not kill the
+         * daemon: libuv writes with writev, which raises SIGPIPE. */
+        signal(SIGPIPE, SIG_IGN);
         rc = run(srv);
     }
     free(srv);

@@ -11,6 +11,7 @@
 #include "routes.h"
 
 #define IOV_BATCH 128
+#define WRITE_CHUNK (256 * 1024) /* bytes per uv_write (see cap_bytes) */
 #define HTTP_BATCH 32 /* pipelined requests answered per read before other clients' turn */
 
 /* Pipelined HTTP requests read but not answered yet (a copy: the read buffer is shared). */
@@ -275,7 +276,8 @@ int conn_send_json(struct conn *c, json_t *value)
 /* Raw bytes are HTTP answers, or the 101 that ends HTTP. */
 static enum bound raw_bound(const struct conn *c)
 {
-    return c->state == CS_HTTP ? BOUND_TOTAL : BOUND_NONE;
+    /* A final answer (Connection: close) is queued after its head set the state to drain. */
+    return c->state == CS_HTTP || (c->state == CS_DRAIN && !c->upgraded) ? BOUND_TOTAL : BOUND_NONE;
 }
 
 int conn_send_pbuf(struct conn *c, struct pbuf *b)
@@ -312,12 +314,27 @@ static void on_write(uv_write_t *req, int status)
     conn_after_write(c);
 }
 
-/* Writes what the socket takes now and hands the rest to one uv_write. */
+/* libuv reports a write only when all of it is done, and a slow reader's progress must show
+ * (it extends the no-progress deadline): one uv_write carries at most WRITE_CHUNK bytes. */
+static unsigned cap_bytes(uv_buf_t *bufs, unsigned n)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (bufs[i].len >= WRITE_CHUNK - total) {
+            bufs[i].len = WRITE_CHUNK - total;
+            return i + 1;
+        }
+        total += bufs[i].len;
+    }
+    return n;
+}
+
+/* Writes what the socket takes now and hands the rest (up to WRITE_CHUNK) to one uv_write. */
 static void conn_flush(struct conn *c)
 {
     uv_buf_t bufs[IOV_BATCH];
     if (!c->writing && write_now(c) > 0 && !c->broken) {
-        unsigned n = outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH);
+        unsigned n = cap_bytes(bufs, outq_iov(&c->q, (struct iovec *)bufs, IOV_BATCH));
         c->wreq.data = c;
         if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_write) < 0)
             c->broken = 1;

@@ -172,3 +172,59 @@ test('a request trickled byte by byte is dropped after the request deadline', as
   // A client that sends whole requests is not affected.
   assert.equal((await fetch(`http://127.0.0.1:${d.port}/healthz`)).status, 200);
 });
+
+// A final answer (Connection: close) is queued after its head set the connection to drain; its
+// body used to skip the total bound, so non-reading HTTP clients could still push WebSockets out.
+test('final HTTP answers (Connection: close) count against the total bound too', async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  fs.writeFileSync(path.join(root, 'big.bin'), Buffer.alloc(12 << 20, 2));
+  const d = await withPulse(t, ['--static', root, '--interval-ms', '100',
+    '--max-total-queue-bytes', String(32 << 20)]);
+  const ws = await Client.connect(d.wsUrl);
+  t.after(() => ws.close());
+  await ws.request({ type: 'subscribe', channel: 'metrics' });
+  const socks = [];
+  for (let i = 0; i < 8; i++) { // 96 MiB of answers, three times the total bound
+    const s = net.connect(d.port, '127.0.0.1');
+    t.after(() => s.destroy());
+    s.on('error', () => {});
+    await new Promise((r) => s.once('connect', r));
+    s.pause();
+    s.write(`GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\nConnection: close\r\n\r\n`);
+    socks.push(s);
+  }
+  await sleep(600);
+  assert.equal((await ws.next((m) => m.type === 'metrics', 3000)).type, 'metrics');
+  assert.equal((await ws.request({ type: 'ping' })).type, 'pong');
+  const st = await ws.request({ type: 'stats' });
+  assert.equal(st.connections, 1, 'the WebSocket is still open');
+});
+
+// libuv reports a write only when all of it is done; a paused keep-alive download used to be
+// dropped 10 s after it paused even though the client kept reading. Slow: about 16 s.
+test('a slow but steady reader of a large keep-alive answer gets all of it', async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  const SIZE = 24 << 20;
+  fs.writeFileSync(path.join(root, 'big.bin'), Buffer.alloc(SIZE, 3));
+  const d = await withPulse(t, ['--static', root]);
+  const sock = net.connect(d.port, '127.0.0.1');
+  t.after(() => sock.destroy());
+  await new Promise((r) => sock.once('connect', r));
+  let bytes = 0;
+  let closed = false;
+  sock.on('close', () => { closed = true; });
+  sock.on('data', (c) => {
+    bytes += c.length;
+    sock.pause(); // about 1.5 MB/s: each chunk of up to 64 KiB, then 40 ms
+    setTimeout(() => sock.resume(), 40);
+  });
+  sock.write(`GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\n\r\n`);
+  const t0 = Date.now();
+  while (bytes < SIZE && !closed && Date.now() - t0 < 60000) await sleep(100);
+  assert.ok(bytes > SIZE, `received ${bytes} bytes of ${SIZE} (closed: ${closed})`);
+  assert.equal(closed, false, 'keep-alive: the server did not close');
+});

@@ -1,6 +1,7 @@
 // Command line, listening line, SO_REUSEADDR and signal handling (SPEC §2, §7).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {
   runPulse,
   startPulse,
@@ -152,3 +153,13 @@ for (const sig of ['SIGTERM', 'SIGINT']) {
     });
   });
 }
+
+// A write to a connection the peer has reset must fail with EPIPE rather than kill the daemon
+// (found by a stress test: "killed by SIGPIPE"). The test runner starts it with SIGPIPE at its
+// default action, so the daemon must ignore it itself.
+test('the daemon ignores SIGPIPE', async (t) => {
+  const d = await withPulse(t, []);
+  const status = fs.readFileSync(`/proc/${d.pid}/status`, 'utf8');
+  const ign = BigInt(`0x${/^SigIgn:\s*([0-9a-f]+)/m.exec(status)[1]}`);
+  assert.equal((ign >> 12n) & 1n, 1n, `SIGPIPE (13) not in SigIgn ${ign.toString(16)}`);
+});
