@@ -50,7 +50,9 @@ uint64_t pulse_uptime_s(const struct pulse_server *srv)
 
 static void mark_dirty(struct conn *c)
 {
-    if (!c->dirty) {
+    /* A closing connection is freed in this iteration's closing phase; a write callback run
+     * there (libuv completes pending writes on close) must not leave it on the list. */
+    if (!c->dirty && c->state != CS_CLOSING) {
         c->dirty = 1;
         c->dirty_next = c->srv->dirty;
         c->srv->dirty = c;
@@ -114,6 +116,8 @@ static void resume_reading(struct conn *c)
         return;
     c->paused = 0;
     c->last_rx = uv_now(c->srv->loop); /* idle from now, not since the request */
+    if (c->head_deadline)              /* a request begun before the pause: its time starts again */
+        c->head_deadline = c->last_rx + HTTP_HEAD_MS;
     struct http_stash *stash = c->stash;
     c->stash = NULL;
     if (stash) {
