@@ -39,17 +39,11 @@ static void send_error(void *ctx, enum pulse_err e, json_t *id, const char *deta
     reply(c, NULL, err);
 }
 
-/* Whether a JSON string holds a NUL byte, which C string functions would stop at. */
-static int has_nul(const json_t *str)
-{
-    return strlen(json_string_value(str)) != json_string_length(str);
-}
-
 /* A string field that holds no NUL byte, or NULL. */
 static const char *get_string(json_t *msg, const char *key)
 {
     json_t *v = json_object_get(msg, key);
-    if (!json_is_string(v) || has_nul(v))
+    if (!json_is_string(v) || router_string_has_nul(v))
         return NULL;
     return json_string_value(v);
 }
@@ -167,7 +161,7 @@ static int h_direct(void *ctx, struct route_req *req)
     }
     const char *to = json_string_value(to_v);
     /* An id or name holding a NUL byte names nobody (it would read as a shorter one). */
-    struct conn *dst = has_nul(to_v) ? NULL : conn_mgr_find(&c->srv->conns, to);
+    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&c->srv->conns, to);
     if (!dst || dst->state != CS_WS)
         return ROUTE_ERR(PERR_NOT_FOUND);
     json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", sender_name(c), "data",
@@ -206,10 +200,10 @@ int handlers_history_reply(struct pulse_server *srv, json_t *metric, json_t *sec
         return ROUTE_ERR(PERR_BAD_REQUEST);
     }
     /* A name holding a NUL byte is no metric's name (it would read as a shorter one). */
-    int rc = !json_is_integer(seconds) ? -EINVAL
-             : has_nul(metric)         ? -ENOENT
-                                       : provider_history(srv, json_string_value(metric),
-                                                          json_integer_value(seconds), out);
+    int rc = !json_is_integer(seconds)       ? -EINVAL
+             : router_string_has_nul(metric) ? -ENOENT
+                                             : provider_history(srv, json_string_value(metric),
+                                                                json_integer_value(seconds), out);
     if (rc == -ENOENT)
         return ROUTE_ERR(PERR_UNKNOWN_METRIC);
     if (rc == -EINVAL) { /* the range 1..604800 is checked by the history module */

@@ -48,10 +48,8 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
         rc = fail(r, ctx, PERR_BAD_REQUEST, id, "type must be a string");
         goto out;
     }
-    /* A type holding a NUL byte matches no route (strcmp would stop at the NUL). */
-    const struct route *route = strlen(json_string_value(type)) == json_string_length(type)
-                                    ? find_route(r, json_string_value(type))
-                                    : NULL;
+    const struct route *route =
+        router_string_has_nul(type) ? NULL : find_route(r, json_string_value(type));
     if (!route) {
         rc = fail(r, ctx, PERR_UNKNOWN_TYPE, id, NULL);
         goto out;
@@ -63,6 +61,11 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
 out:
     json_decref(msg);
     return rc;
+}
+
+int router_string_has_nul(const json_t *str)
+{
+    return strlen(json_string_value(str)) != json_string_length(str);
 }
 
 json_t *router_peek_id(const char *data, size_t len)

@@ -48,4 +48,8 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
  * used to answer messages the router never dispatches (e.g. over the rate limit). */
 json_t *router_peek_id(const char *data, size_t len);
 
+/* Whether a JSON string holds a NUL byte (messages are parsed with JSON_ALLOW_NUL): C string
+ * functions would stop there and read it as a shorter, different name. */
+int router_string_has_nul(const json_t *str);
+
 #endif
