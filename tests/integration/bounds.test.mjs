@@ -10,6 +10,14 @@ import { withPulse, Client, RawClient, sleep } from './lib.mjs';
 
 const FAST = ['--rate-limit', '100000', '--rate-burst', '100000'];
 
+/** A temporary --static directory holding index.html, removed after the test. */
+function staticRoot(t) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  return root;
+}
+
 async function counter(port, name) {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
@@ -56,9 +64,7 @@ test('--max-total-queue-bytes closes the slow readers that push all queues past 
 // its answers used to pile up without bound and count against the total, so the next metrics
 // frame closed healthy WebSocket clients as slow consumers.
 test('an HTTP client that never reads cannot push WebSocket clients out', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  const root = staticRoot(t);
   const SIZE = 4 << 20;
   fs.writeFileSync(path.join(root, 'big.bin'), Buffer.alloc(SIZE, 1));
   const d = await withPulse(t, ['--static', root, '--interval-ms', '100',
@@ -96,9 +102,7 @@ test('an HTTP client that never reads cannot push WebSocket clients out', async 
 // Pipelined requests whose answers pass the per-connection bound wait (the rest of the read is
 // kept) and are answered when the earlier answers are out; they used to end the connection.
 test('pipelined requests past the queue bound are all answered, in order', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  const root = staticRoot(t);
   const SIZE = 3 << 20;
   for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(root, `f${i}.bin`), Buffer.alloc(SIZE, 48 + i));
   const d = await withPulse(t, ['--static', root, '--max-queue-bytes', String(4 << 20)]);
@@ -176,9 +180,7 @@ test('a request trickled byte by byte is dropped after the request deadline', as
 // A final answer (Connection: close) is queued after its head set the connection to drain; its
 // body used to skip the total bound, so non-reading HTTP clients could still push WebSockets out.
 test('final HTTP answers (Connection: close) count against the total bound too', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  const root = staticRoot(t);
   fs.writeFileSync(path.join(root, 'big.bin'), Buffer.alloc(12 << 20, 2));
   const d = await withPulse(t, ['--static', root, '--interval-ms', '100',
     '--max-total-queue-bytes', String(32 << 20)]);
@@ -205,9 +207,7 @@ test('final HTTP answers (Connection: close) count against the total bound too',
 // libuv reports a write only when all of it is done; a paused keep-alive download used to be
 // dropped 10 s after it paused even though the client kept reading. Slow: about 16 s.
 test('a slow but steady reader of a large keep-alive answer gets all of it', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-bounds-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  const root = staticRoot(t);
   const SIZE = 24 << 20;
   fs.writeFileSync(path.join(root, 'big.bin'), Buffer.alloc(SIZE, 3));
   const d = await withPulse(t, ['--static', root]);
@@ -229,4 +229,34 @@ test('a slow but steady reader of a large keep-alive answer gets all of it', asy
   while (bytes < want && !closed && Date.now() - t0 < 60000) await sleep(100);
   assert.equal(bytes, want, `received ${bytes} bytes of ${want} (closed: ${closed})`);
   assert.equal(closed, false, 'keep-alive: the server did not close');
+});
+
+// An upgrade pipelined behind more requests than one batch, with a frame in the same write: the
+// requests before it are answered from the stash in later iterations, then the connection
+// becomes a WebSocket and the frame that followed is its first message.
+test('an upgrade and a frame pipelined behind a batch of requests', async (t) => {
+  const d = await withPulse(t, []);
+  const sock = net.connect(d.port, '127.0.0.1');
+  t.after(() => sock.destroy());
+  await new Promise((r) => sock.once('connect', r));
+  const N = 40; // more than the 32 answered per read
+  let req = `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\n\r\n`.repeat(N);
+  req += `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+  const payload = Buffer.from(JSON.stringify({ type: 'ping', id: 'p1' }));
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask,
+    Buffer.from(payload.map((b, i) => b ^ mask[i % 4]))]);
+  const chunks = [];
+  sock.on('data', (c) => chunks.push(c));
+  sock.write(Buffer.concat([Buffer.from(req, 'latin1'), frame]));
+  const all = () => Buffer.concat(chunks).toString('latin1');
+  const t0 = Date.now();
+  while (!all().includes('"id":"p1"') && Date.now() - t0 < 10000) await sleep(50);
+  const text = all();
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d+) /g)].map((m) => m[1]);
+  assert.deepEqual(statuses, [...Array(N).fill('200'), '101']);
+  const ws = text.slice(text.indexOf('HTTP/1.1 101'));
+  assert.ok(ws.indexOf('"type":"welcome"') < ws.indexOf('"type":"pong"'), 'welcome, then the pong');
+  assert.match(ws, /"type":"pong"[^}]*"id":"p1"/);
 });
