@@ -54,7 +54,7 @@ test-asan: asan tests/integration/node_modules
 	cd tests/integration && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		PULSE_SANITIZER=1 PULSE_BIN=$(CURDIR)/$(ASAN)/pulse node --test --test-concurrency=1 *.test.mjs
 
-C_FILES = src/*.c src/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c bench/*.c bench/peers/c-floor/*.c
+C_FILES = src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c bench/*.c bench/peers/c-floor/*.c
 
 # The load generator and the Node reference server (docs/BENCHMARKS.md has the comparisons).
 bench: deps

@@ -2,9 +2,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "assets.h"
-#include "handshake.h"
-#include "http.h"
+#include "net/assets.h"
+#include "net/handshake.h"
+#include "net/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

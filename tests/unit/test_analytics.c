@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "analytics.h"
+#include "metrics/analytics.h"
 #include "pulse_test.h"
 
 #include <errno.h>

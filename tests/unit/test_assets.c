@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "assets.h"
+#include "net/assets.h"
 
 static char root[256];
 static struct assets a;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "broadcast.h"
+#include "hub/broadcast.h"
 
 static void test_channel_kinds(void **state)
 {

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "collector.h"
+#include "metrics/collector.h"
 #include "pulse_test.h"
 
 #include <errno.h>

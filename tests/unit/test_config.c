@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "config.h"
+#include "app/config.h"
 
 static enum config_result parse(struct pulse_config *cfg, char *err, int argc, char **argv)
 {

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "conn.h"
+#include "hub/conn.h"
 
 static void test_ids_and_lookup(void **state)
 {

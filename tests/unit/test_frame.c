@@ -7,9 +7,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "pbuf.h"
-#include "provider.h"
-#include "transport.h"
+#include "base/pbuf.h"
+#include "metrics/provider.h"
+#include "net/transport.h"
 
 /* The payload of a small unmasked text frame, as a string. */
 static void payload(const struct pbuf *b, char *out, size_t outlen)

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handshake.h"
-#include "http.h"
+#include "net/handshake.h"
+#include "net/http.h"
 
 #define GOOD_REQ                                                                                   \
     "GET /ws?token=abc HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"       \

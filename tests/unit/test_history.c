@@ -6,8 +6,8 @@
 
 #include <cmocka.h>
 
-#include "collector.h"
-#include "history.h"
+#include "metrics/collector.h"
+#include "metrics/history.h"
 #include "pulse_test.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "metrics_json.h"
+#include "metrics/metrics_json.h"
 #include "pulse_test.h"
 
 #include <errno.h>

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "outq.h"
-#include "pbuf.h"
+#include "net/outq.h"
+#include "base/pbuf.h"
 
 static struct pbuf *text(const char *s)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ratelimit.h"
+#include "hub/ratelimit.h"
 
 static void test_burst_then_refill(void **state)
 {

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "router.h"
+#include "hub/router.h"
 
 struct ctx {
     int pings, fails;

@@ -6,9 +6,9 @@
 
 #include <cmocka.h>
 
-#include "history.h"
+#include "metrics/history.h"
 #include "pulse_test.h"
-#include "store.h"
+#include "metrics/store.h"
 
 #include <errno.h>
 #include <math.h>

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "net/utf8.h"
 
 static int whole(const char *s, size_t n)
 {

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "ws.h"
+#include "net/ws.h"
 
 struct capture {
     uint8_t out[4096];

@@ -1,0 +1,277 @@
+#include "hub/handlers.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "metrics/provider.h"
+#include "net/transport.h"
+
+#define RL_CLOSE_AFTER 500
+
+/* Sends a reply object printed with jansson `flags`, adding the request's id; takes ownership
+ * of `reply`. */
+static int reply_flags(struct conn *c, struct route_req *req, json_t *reply, size_t flags)
+{
+    if (!reply)
+        return -ENOMEM;
+    struct pbuf *b = frame_reply(reply, req ? req->id : NULL, flags);
+    json_decref(reply);
+    if (!b)
+        return -ENOMEM;
+    conn_send_frame(c, b);
+    pbuf_unref(b);
+    return 0;
+}
+
+/* Sends a reply object with every number printed exactly (a pong echoes the client's ts). */
+static int reply(struct conn *c, struct route_req *req, json_t *reply)
+{
+    return reply_flags(c, req, reply, 0);
+}
+
+static void send_error(void *ctx, enum pulse_err e, json_t *id, const char *detail)
+{
+    struct conn *c = ctx;
+    json_t *err = json_pack("{s:s, s:s, s:s}", "type", "error", "code", perr_code(e), "message",
+                            detail ? detail : perr_message(e));
+    if (err && id)
+        json_object_set(err, "id", id);
+    reply(c, NULL, err);
+}
+
+/* A string field that holds no NUL byte, or NULL. */
+static const char *get_string(json_t *msg, const char *key)
+{
+    json_t *v = json_object_get(msg, key);
+    if (!json_is_string(v) || router_string_has_nul(v))
+        return NULL;
+    return json_string_value(v);
+}
+
+/* The `channel` field, checked for syntax: 0, or ROUTE_ERR(bad_request) with the detail set. */
+static int get_channel(struct route_req *req, const char **name, enum channel_kind *kind)
+{
+    *name = get_string(req->msg, "channel");
+    if (!json_is_string(json_object_get(req->msg, "channel"))) {
+        req->detail = "channel must be a string";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    *kind = *name ? bc_channel_kind(*name, NULL) : CH_INVALID; /* NULL: it holds a NUL byte */
+    if (*kind == CH_INVALID) {
+        req->detail = "channel name must match [A-Za-z0-9_.:-]{1,64}";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    return 0;
+}
+
+static const char *sender_name(const struct conn *c)
+{
+    return c->user[0] ? c->user : c->id;
+}
+
+static int h_ping(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    json_t *r = json_pack("{s:s, s:I}", "type", "pong", "server_ts", (json_int_t)pulse_wall_ms());
+    json_t *ts = json_object_get(req->msg, "ts");
+    if (r && ts)
+        json_object_set(r, "ts", ts);
+    return reply(c, req, r);
+}
+
+static int h_subscribe(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    const char *name;
+    enum channel_kind kind;
+    int rc = get_channel(req, &name, &kind);
+    if (rc < 0)
+        return rc;
+    if (kind == CH_RESERVED)
+        return ROUTE_ERR(PERR_UNKNOWN_CHANNEL);
+    rc = bc_subscribe(&c->srv->bc, c, name);
+    if (rc == -E2BIG) {
+        req->detail = "too many subscriptions on this connection (at most 256)";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    if (rc < 0)
+        return rc;
+    rc = reply(c, req, json_pack("{s:s, s:s}", "type", "subscribed", "channel", name));
+    /* A metrics subscriber gets the latest sample at once, with its new union of groups. */
+    if (rc == 0 && kind == CH_METRICS)
+        provider_send_latest(c->srv, c);
+    return rc;
+}
+
+static int h_unsubscribe(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    const char *name;
+    enum channel_kind kind;
+    int rc = get_channel(req, &name, &kind);
+    if (rc < 0)
+        return rc;
+    bc_unsubscribe(&c->srv->bc, c, name);
+    return reply(c, req, json_pack("{s:s, s:s}", "type", "unsubscribed", "channel", name));
+}
+
+static void deliver(struct conn *c, struct pbuf *frame, void *arg)
+{
+    (void)arg;
+    conn_send_frame(c, frame);
+}
+
+static int h_publish(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    const char *name;
+    enum channel_kind kind;
+    int rc = get_channel(req, &name, &kind);
+    if (rc < 0)
+        return rc;
+    json_t *data = json_object_get(req->msg, "data");
+    if (!data) {
+        req->detail = "data is required";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    if (kind != CH_FREE) {
+        req->detail = "metrics and insights channels are written by the server only";
+        return ROUTE_ERR(PERR_FORBIDDEN);
+    }
+    json_t *m = json_pack("{s:s, s:s, s:O, s:s, s:I}", "type", "message", "channel", name, "data",
+                          data, "from", sender_name(c), "ts", (json_int_t)pulse_wall_ms());
+    struct pbuf *frame = m ? frame_json(m) : NULL;
+    json_decref(m);
+    if (!frame)
+        return -ENOMEM;
+    /* One serialization, shared by reference among every subscriber's queue. */
+    bc_publish(&c->srv->bc, name, frame, deliver, NULL);
+    pbuf_unref(frame);
+    return reply(c, req, json_pack("{s:s, s:s}", "type", "published", "channel", name));
+}
+
+static int h_direct(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    json_t *to_v = json_object_get(req->msg, "to");
+    json_t *data = json_object_get(req->msg, "data");
+    if (!json_is_string(to_v) || !data) {
+        req->detail = !json_is_string(to_v) ? "to must be a string" : "data is required";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    const char *to = json_string_value(to_v);
+    /* An id or name holding a NUL byte names nobody (it would read as a shorter one). */
+    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&c->srv->conns, to);
+    if (!dst || dst->state != CS_WS)
+        return ROUTE_ERR(PERR_NOT_FOUND);
+    json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", sender_name(c), "data",
+                          data, "ts", (json_int_t)pulse_wall_ms());
+    int rc = reply(dst, NULL, m);
+    if (rc < 0)
+        return rc;
+    return reply(c, req, json_pack("{s:s, s:s, s:i}", "type", "sent", "to", to, "delivered", 1));
+}
+
+static int h_stats(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    struct pulse_server *srv = c->srv;
+    const struct pulse_counters *k = &srv->counters;
+    json_t *r = json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
+                          (json_int_t)srv->conns.ws_count, "subscriptions", bc_stats(&srv->bc),
+                          "messages_in", (json_int_t)k->messages_in, "messages_out",
+                          (json_int_t)k->messages_out, "dropped", (json_int_t)k->dropped,
+                          "uptime_s", (json_int_t)pulse_uptime_s(srv));
+    return reply(c, req, r);
+}
+
+static int h_snapshot(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    return reply_flags(c, req, provider_snapshot(c->srv), PROVIDER_JSON_FLAGS);
+}
+
+/* Checks a history request's fields; the same rules serve /api/history. */
+int handlers_history_reply(struct pulse_server *srv, json_t *metric, json_t *seconds, json_t **out,
+                           const char **detail)
+{
+    if (!json_is_string(metric)) {
+        *detail = "metric must be a string";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    /* A name holding a NUL byte is no metric's name (it would read as a shorter one). */
+    int rc = !json_is_integer(seconds)       ? -EINVAL
+             : router_string_has_nul(metric) ? -ENOENT
+                                             : provider_history(srv, json_string_value(metric),
+                                                                json_integer_value(seconds), out);
+    if (rc == -ENOENT)
+        return ROUTE_ERR(PERR_UNKNOWN_METRIC);
+    if (rc == -EINVAL) { /* the range 1..604800 is checked by the history module */
+        *detail = "seconds must be an integer in 1..604800";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    return rc;
+}
+
+static int h_history(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
+    json_t *out = NULL;
+    int rc = handlers_history_reply(c->srv, json_object_get(req->msg, "metric"),
+                                    json_object_get(req->msg, "seconds"), &out, &req->detail);
+    return rc < 0 ? rc : reply_flags(c, req, out, PROVIDER_JSON_FLAGS);
+}
+
+static int h_auth(void *ctx, struct route_req *req)
+{
+    (void)ctx;
+    req->detail = "authentication is off on this server (open mode)";
+    return ROUTE_ERR(PERR_BAD_REQUEST);
+}
+
+/* Adding a message type is one row here and one function above. */
+static const struct route routes[] = {
+    {"ping", h_ping},       {"subscribe", h_subscribe}, {"unsubscribe", h_unsubscribe},
+    {"publish", h_publish}, {"direct", h_direct},       {"stats", h_stats},
+    {"auth", h_auth},       {"snapshot", h_snapshot},   {"history", h_history},
+};
+
+void handlers_init(struct pulse_server *srv)
+{
+    srv->router.routes = routes;
+    srv->router.n = sizeof(routes) / sizeof(routes[0]);
+    srv->router.on_error = send_error;
+}
+
+/* Over the limit: the message is dropped and answered; a flood ends the connection. */
+static void over_limit(struct pulse_server *srv, struct conn *c, const char *data, size_t len,
+                       int opcode)
+{
+    srv->counters.dropped++;
+    json_t *id = opcode == WS_OP_TEXT ? router_peek_id(data, len) : NULL;
+    send_error(c, PERR_RATE_LIMITED, id, NULL);
+    json_decref(id);
+    if (rl_reject(&c->rl, uv_now(srv->loop)) >= RL_CLOSE_AFTER)
+        conn_close_ws(c, 1008, "rate limit exceeded");
+}
+
+void handlers_message(struct pulse_server *srv, struct conn *c, int opcode, const char *data,
+                      size_t len)
+{
+    c->msgs_in++;
+    srv->counters.messages_in++;
+    if (!rl_take(&c->rl, srv->cfg.rate_limit, srv->cfg.rate_burst, uv_now(srv->loop))) {
+        over_limit(srv, c, data, len, opcode);
+        return;
+    }
+    if (opcode != WS_OP_TEXT) {
+        send_error(c, PERR_UNSUPPORTED, NULL, NULL);
+        return;
+    }
+    router_dispatch(&srv->router, c, data, len);
+}
+
+void handlers_stop(struct pulse_server *srv)
+{
+    provider_stop(srv);
+}

@@ -1,0 +1,305 @@
+#include "metrics/history.h"
+
+#include "metrics/collector.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    size_t cap, head, count; /* head is the next write position */
+    int64_t *ts;
+    double *vals; /* vals[metric * cap + slot] */
+} ring;
+
+struct pulse_history {
+    pulse_history_config cfg;
+    ring fine, minute;
+    int64_t bucket; /* start of the minute being accumulated, INT64_MIN when none */
+    double *sum;
+    uint32_t *cnt;
+    size_t bytes;
+};
+
+/* Read-only view over a ring plus an optional trailing point (the unfinished minute). */
+typedef struct {
+    const ring *r;
+    int metric;
+    bool has_extra;
+    pulse_point extra;
+} source;
+
+void pulse_history_config_default(pulse_history_config *cfg)
+{
+    cfg->interval_ms = 1000;
+    cfg->fine_seconds = 3600;
+    cfg->minute_seconds = 7 * 86400;
+    cfg->minute_ms = 60000;
+    cfg->nmetrics = PULSE_METRIC_COUNT;
+}
+
+static int ring_init(ring *r, size_t cap, int nmetrics, size_t *bytes)
+{
+    r->cap = cap;
+    r->ts = calloc(cap, sizeof(*r->ts));
+    r->vals = calloc(cap * (size_t)nmetrics, sizeof(*r->vals));
+    *bytes += cap * sizeof(*r->ts) + cap * (size_t)nmetrics * sizeof(*r->vals);
+    return r->ts && r->vals ? 0 : -ENOMEM;
+}
+
+static void ring_push(ring *r, int nmetrics, int64_t ts, const double *values)
+{
+    r->ts[r->head] = ts;
+    for (int m = 0; m < nmetrics; m++)
+        r->vals[(size_t)m * r->cap + r->head] = values[m];
+    r->head = (r->head + 1) % r->cap;
+    if (r->count < r->cap)
+        r->count++;
+}
+
+static size_t ring_slot(const ring *r, size_t i)
+{
+    return (r->head + r->cap - r->count + i) % r->cap;
+}
+
+static int64_t ring_last_ts(const ring *r)
+{
+    return r->count ? r->ts[ring_slot(r, r->count - 1)] : INT64_MIN;
+}
+
+/* Capacity to hold span_ms at one point per step_ms, plus the point at both ends. */
+static size_t span_cap(uint32_t span_s, uint32_t step_ms)
+{
+    return (size_t)(((uint64_t)span_s * 1000 + step_ms - 1) / step_ms) + 1;
+}
+
+int pulse_history_new(const pulse_history_config *cfg, pulse_history **out)
+{
+    if (!cfg || !out || !cfg->interval_ms || !cfg->fine_seconds || !cfg->minute_seconds ||
+        !cfg->minute_ms || cfg->nmetrics < 1)
+        return -EINVAL;
+    *out = NULL;
+    pulse_history *h = calloc(1, sizeof(*h));
+    if (!h)
+        return -ENOMEM;
+    h->cfg = *cfg;
+    h->bucket = INT64_MIN;
+    h->sum = calloc((size_t)cfg->nmetrics, sizeof(*h->sum));
+    h->cnt = calloc((size_t)cfg->nmetrics, sizeof(*h->cnt));
+    h->bytes = sizeof(*h) + (size_t)cfg->nmetrics * (sizeof(*h->sum) + sizeof(*h->cnt));
+    int rc = ring_init(&h->fine, span_cap(cfg->fine_seconds, cfg->interval_ms), cfg->nmetrics,
+                       &h->bytes);
+    if (rc == 0)
+        rc = ring_init(&h->minute, span_cap(cfg->minute_seconds, cfg->minute_ms), cfg->nmetrics,
+                       &h->bytes);
+    if (rc < 0 || !h->sum || !h->cnt) {
+        pulse_history_free(h);
+        return -ENOMEM;
+    }
+    *out = h;
+    return 0;
+}
+
+void pulse_history_free(pulse_history *h)
+{
+    if (!h)
+        return;
+    free(h->fine.ts);
+    free(h->fine.vals);
+    free(h->minute.ts);
+    free(h->minute.vals);
+    free(h->sum);
+    free(h->cnt);
+    free(h);
+}
+
+/* Floor division so pre-1970 or negative test timestamps still bucket consistently. */
+static int64_t floor_to(int64_t ts, int64_t step)
+{
+    int64_t q = ts / step;
+    if ((ts % step) != 0 && ts < 0)
+        q--;
+    return q * step;
+}
+
+static void bucket_average(const pulse_history *h, double *avg)
+{
+    for (int m = 0; m < h->cfg.nmetrics; m++)
+        avg[m] = h->cnt[m] ? h->sum[m] / h->cnt[m] : NAN;
+}
+
+static int flush_minute(pulse_history *h)
+{
+    /* A minute restored from the store wins over one rebuilt from replayed raw samples. */
+    if (h->bucket != INT64_MIN && h->bucket > ring_last_ts(&h->minute)) {
+        double *avg = malloc((size_t)h->cfg.nmetrics * sizeof(*avg));
+        if (!avg)
+            return -ENOMEM;
+        bucket_average(h, avg);
+        ring_push(&h->minute, h->cfg.nmetrics, h->bucket, avg);
+        free(avg);
+    }
+    memset(h->sum, 0, (size_t)h->cfg.nmetrics * sizeof(*h->sum));
+    memset(h->cnt, 0, (size_t)h->cfg.nmetrics * sizeof(*h->cnt));
+    return 0;
+}
+
+int pulse_history_add(pulse_history *h, int64_t ts_ms, const double *values)
+{
+    if (!h || !values || ts_ms <= ring_last_ts(&h->fine))
+        return -EINVAL;
+    int64_t bucket = floor_to(ts_ms, h->cfg.minute_ms);
+    if (bucket != h->bucket) {
+        int rc = flush_minute(h);
+        if (rc < 0)
+            return rc;
+        h->bucket = bucket;
+    }
+    ring_push(&h->fine, h->cfg.nmetrics, ts_ms, values);
+    for (int m = 0; m < h->cfg.nmetrics; m++) {
+        if (!isnan(values[m])) {
+            h->sum[m] += values[m];
+            h->cnt[m]++;
+        }
+    }
+    return 0;
+}
+
+int pulse_history_load_minute(pulse_history *h, int64_t ts_ms, const double *values)
+{
+    if (!h || !values)
+        return -EINVAL;
+    if (ts_ms <= ring_last_ts(&h->minute))
+        return 0;
+    ring_push(&h->minute, h->cfg.nmetrics, ts_ms, values);
+    return 0;
+}
+
+/* ---- query ---- */
+
+static size_t source_len(const source *s)
+{
+    return s->r->count + (s->has_extra ? 1 : 0);
+}
+
+static pulse_point source_get(const source *s, size_t i)
+{
+    if (i == s->r->count)
+        return s->extra;
+    size_t slot = ring_slot(s->r, i);
+    return (pulse_point){s->r->ts[slot], s->r->vals[(size_t)s->metric * s->r->cap + slot]};
+}
+
+static bool in_range(pulse_point p, int64_t from, int64_t now)
+{
+    return p.ts_ms > from && p.ts_ms <= now && !isnan(p.value);
+}
+
+static size_t count_in_range(const source *s, int64_t from, int64_t now)
+{
+    size_t n = 0, len = source_len(s);
+    for (size_t i = 0; i < len; i++)
+        n += in_range(source_get(s, i), from, now);
+    return n;
+}
+
+static size_t copy_range(const source *s, int64_t from, int64_t now, pulse_point *out)
+{
+    size_t n = 0, len = source_len(s);
+    for (size_t i = 0; i < len; i++) {
+        pulse_point p = source_get(s, i);
+        if (in_range(p, from, now))
+            out[n++] = p;
+    }
+    return n;
+}
+
+/* Points are in time order, so each epoch-aligned bucket is one contiguous run. */
+static size_t average_range(const source *s, int64_t from, int64_t now, int64_t w, pulse_point *out)
+{
+    size_t n = 0, len = source_len(s), members = 0;
+    double sum = 0;
+    int64_t cur = INT64_MIN;
+    for (size_t i = 0; i < len; i++) {
+        pulse_point p = source_get(s, i);
+        if (!in_range(p, from, now))
+            continue;
+        int64_t b = floor_to(p.ts_ms, w);
+        if (b != cur && members) {
+            out[n++] = (pulse_point){cur, sum / (double)members};
+            sum = 0;
+            members = 0;
+        }
+        cur = b;
+        sum += p.value;
+        members++;
+    }
+    if (members)
+        out[n++] = (pulse_point){cur, sum / (double)members};
+    return n;
+}
+
+/* Bucket width giving at most max_points epoch-aligned buckets over range_ms: a range spans
+ * fewer than range/w + 1 bucket boundaries, so w >= range / (max_points - 1) suffices; it is
+ * rounded up to whole ring steps so every bucket averages the same number of samples. */
+static int64_t bucket_width(int64_t range_ms, int64_t base, size_t max_points)
+{
+    int64_t w = (range_ms + (int64_t)max_points - 2) / (int64_t)(max_points - 1);
+    return (w + base - 1) / base * base;
+}
+
+static void make_source(const pulse_history *h, int metric, bool fine, source *s)
+{
+    *s = (source){.r = fine ? &h->fine : &h->minute, .metric = metric};
+    /* The unfinished minute is shown so long ranges do not lag by up to a minute. */
+    if (!fine && h->bucket != INT64_MIN && h->bucket > ring_last_ts(&h->minute) && h->cnt[metric]) {
+        s->has_extra = true;
+        s->extra = (pulse_point){h->bucket, h->sum[metric] / h->cnt[metric]};
+    }
+}
+
+/* Whether the minute ring reaches back before the oldest fine sample's minute. Until it does
+ * (a daemon younger than the fine span, with no older minutes restored), the fine samples are
+ * all there is, and a long range is answered from them rather than from a few minute points. */
+static bool minutes_reach_further(const pulse_history *h)
+{
+    if (h->minute.count == 0)
+        return false;
+    if (h->fine.count == 0)
+        return true;
+    int64_t fine_oldest = h->fine.ts[ring_slot(&h->fine, 0)];
+    return h->minute.ts[ring_slot(&h->minute, 0)] < floor_to(fine_oldest, h->cfg.minute_ms);
+}
+
+int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
+                        size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms)
+{
+    if (!h || !out || !n || !step_ms || metric < 0 || metric >= h->cfg.nmetrics || seconds <= 0 ||
+        seconds > INT64_MAX / 2000 || max_points < 2)
+        return -EINVAL;
+    bool fine = seconds <= (int64_t)h->cfg.fine_seconds || !minutes_reach_further(h);
+    int64_t base = fine ? h->cfg.interval_ms : h->cfg.minute_ms;
+    int64_t range = seconds * 1000, from = now_ms - range;
+    source s;
+    make_source(h, metric, fine, &s);
+    if (count_in_range(&s, from, now_ms) <= max_points) {
+        *n = copy_range(&s, from, now_ms, out);
+        *step_ms = base;
+        return 0;
+    }
+    *step_ms = bucket_width(range, base, max_points);
+    *n = average_range(&s, from, now_ms, *step_ms, out);
+    return 0;
+}
+
+int pulse_history_nmetrics(const pulse_history *h)
+{
+    return h ? h->cfg.nmetrics : -EINVAL;
+}
+
+size_t pulse_history_memory_bytes(const pulse_history *h)
+{
+    return h ? h->bytes : 0;
+}

@@ -1,0 +1,460 @@
+#include "metrics/store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ST_INSERT, ST_ROLLUP, ST_DEL_RAW, ST_DEL_MINUTE, ST_SEL_RAW, ST_SEL_MINUTE, ST_COUNT };
+
+struct pulse_store {
+    sqlite3 *db;
+    pulse_store_config cfg;
+    atomic_flag busy;
+    sqlite3_stmt *st[ST_COUNT];
+    int64_t ids[PULSE_METRIC_COUNT]; /* metric table ids, by collector metric id */
+};
+
+/* Each entry moves the schema from version i to i + 1; append, never edit. */
+static const char *const migrations[] = {
+    "CREATE TABLE metric(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE sample(ts INTEGER NOT NULL, metric_id INTEGER NOT NULL REFERENCES metric(id),"
+    " value REAL, PRIMARY KEY(ts, metric_id)) WITHOUT ROWID;"
+    "CREATE TABLE minute(ts INTEGER NOT NULL, metric_id INTEGER NOT NULL REFERENCES metric(id),"
+    " value REAL, PRIMARY KEY(ts, metric_id)) WITHOUT ROWID;",
+};
+
+static const char *const statements[ST_COUNT] = {
+    [ST_INSERT] = "INSERT OR REPLACE INTO sample(ts, metric_id, value) VALUES(?1, ?2, ?3)",
+    /* Re-averages from the last stored minute (it may have been partial) up to the minute the
+     * newest sample is in, which is still filling. */
+    [ST_ROLLUP] = "INSERT OR REPLACE INTO minute(ts, metric_id, value)"
+                  " SELECT (ts / ?1) * ?1 AS m, metric_id, avg(value) FROM sample"
+                  " WHERE ts >= (SELECT coalesce(max(ts), 0) FROM minute) AND ts < ?2"
+                  " AND value IS NOT NULL GROUP BY m, metric_id",
+    [ST_DEL_RAW] = "DELETE FROM sample WHERE ts < ?1",
+    [ST_DEL_MINUTE] = "DELETE FROM minute WHERE ts < ?1",
+    [ST_SEL_RAW] = "SELECT ts, metric_id, value FROM sample WHERE ts >= ?1 ORDER BY ts",
+    [ST_SEL_MINUTE] = "SELECT ts, metric_id, value FROM minute WHERE ts >= ?1 ORDER BY ts",
+};
+
+void pulse_store_config_default(pulse_store_config *cfg)
+{
+    cfg->raw_keep_ms = 3600LL * 1000;
+    cfg->minute_keep_ms = 7LL * 86400 * 1000;
+    cfg->minute_ms = 60000;
+}
+
+/* ---- batch ---- */
+
+int pulse_store_batch_init(pulse_store_batch *b, size_t cap)
+{
+    if (!b || cap == 0)
+        return -EINVAL;
+    b->rows = calloc(cap, sizeof(*b->rows));
+    b->count = 0;
+    b->cap = b->rows ? cap : 0;
+    return b->rows ? 0 : -ENOMEM;
+}
+
+int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
+                          const double values[PULSE_METRIC_COUNT])
+{
+    if (!b || !values)
+        return -EINVAL;
+    if (b->count >= b->cap)
+        return -ENOSPC;
+    pulse_store_row *r = &b->rows[b->count++];
+    r->ts_ms = ts_ms;
+    memcpy(r->values, values, sizeof(r->values));
+    return 0;
+}
+
+void pulse_store_batch_reset(pulse_store_batch *b)
+{
+    if (b)
+        b->count = 0;
+}
+
+void pulse_store_batch_free(pulse_store_batch *b)
+{
+    if (!b)
+        return;
+    free(b->rows);
+    b->rows = NULL;
+    b->count = b->cap = 0;
+}
+
+/* ---- errors ---- */
+
+static int map_sqlite(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        return -EACCES;
+    case SQLITE_READONLY:
+        return -EROFS;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        return -EBADMSG;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return -EBUSY;
+    case SQLITE_FULL:
+        return -ENOSPC;
+    case SQLITE_NOMEM:
+        return -ENOMEM;
+    default:
+        return -EIO;
+    }
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int db_fail(sqlite3 *db, int rc, const char *what, char *err, size_t errlen)
+{
+    set_err(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return map_sqlite(rc);
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : db_fail(db, rc, what, err, errlen);
+}
+
+/* ---- open and schema ---- */
+
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int apply_migrations(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    const int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+    int64_t version = 0;
+    int rc = query_int(db, "SELECT coalesce(max(version), 0) FROM schema_version", &version);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, "reading schema version", err, errlen);
+    if (version > latest) {
+        set_err(err, errlen, "%s: schema version %lld is newer than this pulse (%d)", path,
+                (long long)version, latest);
+        return -EPROTO;
+    }
+    for (int v = (int)version; v < latest; v++) {
+        int e = exec(db, migrations[v], "migrating schema", err, errlen);
+        if (e < 0)
+            return e;
+    }
+    if (version < latest) {
+        char sql[96];
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM schema_version; INSERT INTO schema_version "
+                 "VALUES(%d)",
+                 latest);
+        return exec(db, sql, "recording schema version", err, errlen);
+    }
+    return 0;
+}
+
+static int register_metrics(pulse_store *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *ins, *sel;
+    int rc =
+        sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO metric(name) VALUES(?1)", -1, &ins, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(s->db, rc, "registering metrics", err, errlen);
+    rc = sqlite3_prepare_v2(s->db, "SELECT id FROM metric WHERE name = ?1", -1, &sel, NULL);
+    for (int m = 0; rc == SQLITE_OK && m < PULSE_METRIC_COUNT; m++) {
+        sqlite3_bind_text(ins, 1, pulse_metric_name(m), -1, SQLITE_STATIC);
+        sqlite3_bind_text(sel, 1, pulse_metric_name(m), -1, SQLITE_STATIC);
+        rc = sqlite3_step(ins) == SQLITE_DONE && sqlite3_step(sel) == SQLITE_ROW ? SQLITE_OK
+                                                                                 : SQLITE_ERROR;
+        if (rc == SQLITE_OK)
+            s->ids[m] = sqlite3_column_int64(sel, 0);
+        sqlite3_reset(ins);
+        sqlite3_reset(sel);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(sel);
+    return rc == SQLITE_OK ? 0 : db_fail(s->db, rc, "registering metrics", err, errlen);
+}
+
+/* Schema and metric ids in one write transaction: this is also what proves the file writable. */
+static int init_schema(pulse_store *s, const char *path, char *err, size_t errlen)
+{
+    int rc = exec(s->db, "BEGIN IMMEDIATE", path, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = exec(s->db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", path,
+              err, errlen);
+    if (rc == 0)
+        rc = apply_migrations(s->db, path, err, errlen);
+    if (rc == 0)
+        rc = register_metrics(s, err, errlen);
+    if (rc == 0)
+        rc = exec(s->db, "COMMIT", path, err, errlen);
+    if (rc < 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int set_pragmas(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_busy_timeout(db, 2000);
+    /* journal_mode is the first statement to read the header, so it is where a file that is
+     * not a database shows up. */
+    int rc = exec(db, "PRAGMA journal_mode=WAL", path, err, errlen);
+    if (rc == 0)
+        rc = exec(db, "PRAGMA synchronous=NORMAL", path, err, errlen);
+    return rc;
+}
+
+static int prepare_all(pulse_store *s, char *err, size_t errlen)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        int rc = sqlite3_prepare_v3(s->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                                    NULL);
+        if (rc != SQLITE_OK)
+            return db_fail(s->db, rc, "preparing statements", err, errlen);
+    }
+    return 0;
+}
+
+static bool config_ok(const pulse_store_config *c)
+{
+    return c->raw_keep_ms > 0 && c->minute_keep_ms > 0 && c->minute_ms > 0;
+}
+
+int pulse_store_open(const char *path, const pulse_store_config *cfg, pulse_store **out, char *err,
+                     size_t errlen)
+{
+    set_err(err, errlen, "%s", "");
+    if (!path || !out || (cfg && !config_ok(cfg))) {
+        set_err(err, errlen, "invalid store arguments");
+        return -EINVAL;
+    }
+    *out = NULL;
+    pulse_store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    atomic_flag_clear(&s->busy);
+    if (cfg)
+        s->cfg = *cfg;
+    else
+        pulse_store_config_default(&s->cfg);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    rc = rc == SQLITE_OK ? 0 : db_fail(s->db, rc, path, err, errlen);
+    if (rc == 0)
+        rc = set_pragmas(s->db, path, err, errlen);
+    if (rc == 0)
+        rc = init_schema(s, path, err, errlen);
+    if (rc == 0)
+        rc = prepare_all(s, err, errlen);
+    if (rc < 0) {
+        pulse_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void pulse_store_close(pulse_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int pulse_store_schema_version(pulse_store *s)
+{
+    if (!s)
+        return -EINVAL;
+    if (atomic_flag_test_and_set(&s->busy))
+        return -EBUSY;
+    int64_t v = 0;
+    int rc = query_int(s->db, "SELECT coalesce(max(version), 0) FROM schema_version", &v);
+    atomic_flag_clear(&s->busy);
+    return rc == SQLITE_OK ? (int)v : map_sqlite(rc);
+}
+
+/* ---- write ---- */
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int insert_row(pulse_store *s, const pulse_store_row *r)
+{
+    sqlite3_stmt *st = s->st[ST_INSERT];
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++) {
+        sqlite3_bind_int64(st, 1, r->ts_ms);
+        sqlite3_bind_int64(st, 2, s->ids[m]);
+        if (isnan(r->values[m]) || isinf(r->values[m]))
+            sqlite3_bind_null(st, 3);
+        else
+            sqlite3_bind_double(st, 3, r->values[m]);
+        int rc = step_done(st);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+static int64_t newest_ts(const pulse_store_batch *b)
+{
+    int64_t t = INT64_MIN;
+    for (size_t i = 0; i < b->count; i++)
+        if (b->rows[i].ts_ms > t)
+            t = b->rows[i].ts_ms;
+    return t;
+}
+
+static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t now_ms)
+{
+    int rc = SQLITE_OK;
+    if (b->count) {
+        int64_t w = s->cfg.minute_ms, upto = newest_ts(b) / w * w;
+        sqlite3_bind_int64(s->st[ST_ROLLUP], 1, w);
+        sqlite3_bind_int64(s->st[ST_ROLLUP], 2, upto);
+        rc = step_done(s->st[ST_ROLLUP]);
+    }
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(s->st[ST_DEL_RAW], 1, now_ms - s->cfg.raw_keep_ms);
+        rc = step_done(s->st[ST_DEL_RAW]);
+    }
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(s->st[ST_DEL_MINUTE], 1, now_ms - s->cfg.minute_keep_ms);
+        rc = step_done(s->st[ST_DEL_MINUTE]);
+    }
+    return rc;
+}
+
+static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
+                        size_t errlen)
+{
+    int rc = exec(s->db, "BEGIN IMMEDIATE", "starting batch", err, errlen);
+    if (rc < 0)
+        return rc;
+    int src = SQLITE_OK;
+    for (size_t i = 0; src == SQLITE_OK && i < b->count; i++)
+        src = insert_row(s, &b->rows[i]);
+    if (src == SQLITE_OK)
+        src = rollup_and_prune(s, b, now_ms);
+    rc = src == SQLITE_OK ? exec(s->db, "COMMIT", "committing batch", err, errlen)
+                          : db_fail(s->db, src, "writing batch", err, errlen);
+    if (rc < 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
+                      size_t errlen)
+{
+    if (!s || !b || (b->count && !b->rows))
+        return -EINVAL;
+    if (atomic_flag_test_and_set(&s->busy)) {
+        set_err(err, errlen, "store is in use by another thread");
+        return -EBUSY;
+    }
+    int rc = write_locked(s, b, now_ms, err, errlen);
+    atomic_flag_clear(&s->busy);
+    return rc;
+}
+
+/* ---- load ---- */
+
+static int metric_index(const pulse_store *s, int64_t id)
+{
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+        if (s->ids[m] == id)
+            return m;
+    return -1; /* a metric this build does not know: skipped */
+}
+
+typedef int (*row_sink)(pulse_history *, int64_t, const double *);
+
+static void reset_values(double *v)
+{
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+        v[m] = NAN;
+}
+
+/* Rows come one metric at a time; a change of ts completes the previous point. */
+static int load_rows(pulse_store *s, sqlite3_stmt *st, int64_t from, pulse_history *h,
+                     row_sink sink)
+{
+    double v[PULSE_METRIC_COUNT];
+    int64_t cur = INT64_MIN;
+    int rc;
+    reset_values(v);
+    sqlite3_bind_int64(st, 1, from);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t ts = sqlite3_column_int64(st, 0);
+        int m = metric_index(s, sqlite3_column_int64(st, 1));
+        if (ts != cur && cur != INT64_MIN) {
+            sink(h, cur, v); /* older or duplicate points are refused by history: fine */
+            reset_values(v);
+        }
+        cur = ts;
+        if (m >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL)
+            v[m] = sqlite3_column_double(st, 2);
+    }
+    if (cur != INT64_MIN && rc == SQLITE_DONE)
+        sink(h, cur, v);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err, size_t errlen)
+{
+    if (!s || !h)
+        return -EINVAL;
+    if (pulse_history_nmetrics(h) != PULSE_METRIC_COUNT) {
+        set_err(err, errlen, "history must hold %d metrics", PULSE_METRIC_COUNT);
+        return -EINVAL;
+    }
+    if (atomic_flag_test_and_set(&s->busy)) {
+        set_err(err, errlen, "store is in use by another thread");
+        return -EBUSY;
+    }
+    /* Minutes first, so replayed raw samples only rebuild minutes the table lacks. */
+    int rc = load_rows(s, s->st[ST_SEL_MINUTE], now_ms - s->cfg.minute_keep_ms, h,
+                       pulse_history_load_minute);
+    if (rc == SQLITE_OK)
+        rc = load_rows(s, s->st[ST_SEL_RAW], now_ms - s->cfg.raw_keep_ms, h, pulse_history_add);
+    atomic_flag_clear(&s->busy);
+    return rc == SQLITE_OK ? 0 : db_fail(s->db, rc, "loading history", err, errlen);
+}

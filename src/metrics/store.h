@@ -1,0 +1,64 @@
+/* SQLite persistence of the metric history: every sample of the last hour and one-minute
+ * averages for 7 days, in WAL mode, schema versioned. A store handle may move between threads
+ * (open on the loop, write on a libuv worker) but only one thread may use it at a time; a
+ * concurrent call is refused with -EBUSY instead of racing. No global state. */
+#ifndef PULSE_STORE_H
+#define PULSE_STORE_H
+
+#include "metrics/collector.h"
+#include "metrics/history.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PULSE_STORE_SCHEMA_VERSION 1
+
+typedef struct {
+    int64_t raw_keep_ms;    /* raw samples kept (default 1 h) */
+    int64_t minute_keep_ms; /* minute averages kept (default 7 days) */
+    int64_t minute_ms;      /* width of an average bucket (default 60000) */
+} pulse_store_config;
+
+typedef struct {
+    int64_t ts_ms;
+    double values[PULSE_METRIC_COUNT]; /* NaN = no value (stored as NULL) */
+} pulse_store_row;
+
+/* A plain-data copy of one or more ticks, safe to hand to a worker thread. */
+typedef struct {
+    size_t count, cap;
+    pulse_store_row *rows;
+} pulse_store_batch;
+
+typedef struct pulse_store pulse_store;
+
+/* Fills cfg with the defaults above. */
+void pulse_store_config_default(pulse_store_config *cfg);
+/* Allocates room for cap rows; -EINVAL for cap 0, -ENOMEM. */
+int pulse_store_batch_init(pulse_store_batch *b, size_t cap);
+/* Appends one tick's values; -ENOSPC when full. */
+int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
+                          const double values[PULSE_METRIC_COUNT]);
+/* Empties the batch, keeping its memory. */
+void pulse_store_batch_reset(pulse_store_batch *b);
+/* Frees the rows; the struct itself is the caller's. */
+void pulse_store_batch_free(pulse_store_batch *b);
+
+/* Opens or creates path (":memory:" keeps nothing), sets WAL, creates/migrates the schema.
+ * Errors: -EACCES cannot open/create, -EROFS read-only, -EBADMSG not a database or corrupt,
+ * -EPROTO schema newer than this build, -EIO other; err gets a one-line reason. cfg NULL =
+ * defaults. */
+int pulse_store_open(const char *path, const pulse_store_config *cfg, pulse_store **out, char *err,
+                     size_t errlen);
+/* Closes the database (checkpointing the WAL); NULL is fine. */
+void pulse_store_close(pulse_store *s);
+/* Writes the batch, rolls finished minutes into averages and enforces retention relative to
+ * now_ms, all in one transaction. */
+int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
+                      size_t errlen);
+/* Loads minute averages and raw samples within retention of now_ms into h, oldest first. */
+int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err, size_t errlen);
+/* Schema version recorded in the database, or a negative error. */
+int pulse_store_schema_version(pulse_store *s);
+
+#endif
