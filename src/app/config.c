@@ -68,8 +68,6 @@ static const struct option_def options[] = {
      "z-score that counts as an anomaly (default 3)", NULL},
 };
 
-static const char *const level_names[] = {"debug", "info", "warn", "error"};
-
 void config_defaults(struct pulse_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -90,11 +88,6 @@ void config_defaults(struct pulse_config *cfg)
     cfg->alert_load_per_core = 1;
     cfg->alert_hold_s = 60;
     cfg->anomaly_z = 3;
-}
-
-const char *config_level_name(int level)
-{
-    return level >= 0 && level <= LOG_ERROR ? level_names[level] : "?";
 }
 
 static int parse_long(const char *s, long *out)
@@ -161,7 +154,7 @@ static int set_option(struct pulse_config *cfg, const struct option_def *o, cons
         return 0;
     case OPT_LEVEL:
         for (int i = 0; i <= LOG_ERROR; i++)
-            if (strcmp(val, level_names[i]) == 0) {
+            if (strcmp(val, log_level_name(i)) == 0) {
                 *(int *)field = i;
                 return 0;
             }

@@ -4,9 +4,9 @@
 
 #include <stdio.h>
 
-#define CFG_MAX_ORIGINS 16
+#include "base/log.h"
 
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+#define CFG_MAX_ORIGINS 16
 
 struct pulse_config {
     char host[256];
@@ -49,8 +49,5 @@ enum config_result config_parse(struct pulse_config *cfg, int argc, char **argv,
 
 /* Writes the --help text, generated from the option table. */
 void config_usage(FILE *out);
-
-/* Name of a log level, e.g. "info". */
-const char *config_level_name(int level);
 
 #endif
