@@ -1,61 +1,10 @@
-/* pulse: command line, start-up and the event loop. */
+/* pulse: the command line; app/server.c starts and runs the daemon. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
-#include "hub/handlers.h"
-#include "metrics/provider.h"
-#include "net/transport.h"
-
-/* Each connection is a descriptor: lift the soft limit (often 1024) towards what
- * --max-connections needs, within the hard limit. */
-static void raise_fd_limit(struct pulse_server *srv)
-{
-    struct rlimit rl;
-    rlim_t want = (rlim_t)srv->cfg.max_connections + 1024;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
-        return;
-    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-        log_warn(&srv->log, "open files limited to %llu: fewer than --max-connections %ld",
-                 (unsigned long long)rl.rlim_cur, srv->cfg.max_connections);
-}
-
-static int run(struct pulse_server *srv)
-{
-    char why[256] = "";
-    srv->loop = uv_default_loop();
-    srv->log.level = srv->cfg.log_level;
-    raise_fd_limit(srv);
-    srv->started_wall_ms = pulse_wall_ms();
-    conn_mgr_init(&srv->conns);
-    bc_init(&srv->bc);
-    handlers_init(srv);
-    const char *root = srv->cfg.static_dir[0] ? srv->cfg.static_dir : PULSE_DEFAULT_STATIC;
-    if (assets_load(&srv->assets, root, srv->cfg.static_dir[0] != 0, why, sizeof(why)) < 0) {
-        fprintf(stderr, "pulse: %s\n", why);
-        return 1;
-    }
-    if (provider_start(srv, why, sizeof(why)) < 0 || transport_start(srv, why, sizeof(why)) < 0) {
-        fprintf(stderr, "pulse: %s\n", why);
-        provider_free(srv);
-        assets_free(&srv->assets);
-        return 1;
-    }
-    const char *host = srv->cfg.host;
-    int v6 = strchr(host, ':') != NULL;
-    printf("pulse listening on http://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", srv->port);
-    fflush(stdout);
-    uv_run(srv->loop, UV_RUN_DEFAULT);
-    bc_free(&srv->bc);
-    provider_free(srv);
-    assets_free(&srv->assets);
-    uv_loop_close(srv->loop);
-    log_info(&srv->log, "stopped");
-    return 0;
-}
+#include "app/server.h"
 
 int main(int argc, char **argv)
 {
@@ -83,7 +32,7 @@ int main(int argc, char **argv)
         /* A write to a connection the peer has reset must fail with EPIPE, not kill the
          * daemon: libuv writes with writev, which raises SIGPIPE. */
         signal(SIGPIPE, SIG_IGN);
-        rc = run(srv);
+        rc = server_run(srv);
     }
     free(srv);
     return rc;

@@ -1,7 +1,11 @@
 #include "hub/conn.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "hub/frame.h"
+#include "hub/hub.h"
 
 void conn_mgr_init(struct conn_mgr *m)
 {
@@ -43,4 +47,31 @@ void conn_mgr_foreach(struct conn_mgr *m, void (*fn)(struct conn *, void *), voi
 {
     struct conn *c, *tmp;
     HASH_ITER(hh, m->by_id, c, tmp) fn(c, arg);
+}
+
+void conn_send_frame(struct conn *c, struct pbuf *frame)
+{
+    if (net_send_frame(&c->nc, frame) == 0)
+        c->hub->counters.messages_out++;
+}
+
+void conn_send_coalesced(struct conn *c, struct pbuf *frame)
+{
+    if (!net_replace_frame(&c->nc, frame))
+        conn_send_frame(c, frame);
+}
+
+int conn_send_json(struct conn *c, json_t *value)
+{
+    struct pbuf *b = frame_json(value);
+    if (!b)
+        return -ENOMEM;
+    conn_send_frame(c, b);
+    pbuf_unref(b);
+    return 0;
+}
+
+void conn_close_ws(struct conn *c, uint16_t code, const char *reason)
+{
+    net_close_ws(&c->nc, code, reason);
 }
