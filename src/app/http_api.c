@@ -111,7 +111,7 @@ static void prometheus(struct pulse_server *srv, struct net_conn *nc, const stru
             srv->hub.conns.ws_count);
     counter(out, "pulse_messages_in_total", "counter", "Client messages received.", h->messages_in);
     counter(out, "pulse_messages_out_total", "counter", "Frames queued to clients.",
-            h->messages_out);
+            srv->hub.conns.messages_out);
     counter(out, "pulse_bytes_out_total", "counter", "Bytes written to sockets.", n->bytes_out);
     counter(out, "pulse_dropped_frames_total", "counter", "Messages and frames discarded.",
             hub_dropped(&srv->hub));

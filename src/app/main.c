@@ -1,10 +1,10 @@
-/* pulse: the command line; app/server.c starts and runs the daemon. */
+/* pulse: the command line; app/startup.c starts and runs the daemon. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/server.h"
+#include "app/startup.h"
 
 int main(int argc, char **argv)
 {

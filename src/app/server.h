@@ -1,4 +1,4 @@
-/* The one server struct that every layer's state hangs off, and the daemon's life cycle. */
+/* The one server struct that every layer's state hangs off (app/startup.c runs it). */
 #ifndef PULSE_SERVER_H
 #define PULSE_SERVER_H
 
@@ -21,9 +21,5 @@ struct pulse_server {
     struct metrics_service *metrics;
     uv_signal_t sig_term, sig_int;
 };
-
-/* Starts every layer on the default loop, prints the listening line and runs until a graceful
- * stop (SIGTERM, SIGINT); returns the exit code. `srv->cfg` is filled, the rest zeroed. */
-int server_run(struct pulse_server *srv);
 
 #endif

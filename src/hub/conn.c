@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "hub/frame.h"
-#include "hub/hub.h"
 
 void conn_mgr_init(struct conn_mgr *m)
 {
@@ -18,6 +17,7 @@ void conn_mgr_add(struct conn_mgr *m, struct conn *c, const char *prefix)
     snprintf(c->id, sizeof(c->id), "%s%sc%llu", prefix, *prefix ? ":" : "",
              (unsigned long long)m->next_serial++);
     HASH_ADD_STR(m->by_id, id, c);
+    c->mgr = m;
     c->indexed = 1;
     m->total++;
 }
@@ -52,7 +52,7 @@ void conn_mgr_foreach(struct conn_mgr *m, void (*fn)(struct conn *, void *), voi
 void conn_send_frame(struct conn *c, struct pbuf *frame)
 {
     if (net_send_frame(&c->nc, frame) == 0)
-        c->hub->counters.messages_out++;
+        c->mgr->messages_out++;
 }
 
 void conn_send_coalesced(struct conn *c, struct pbuf *frame)

@@ -15,11 +15,10 @@
 #define CONN_ID_MAX 48
 
 struct sub;
-struct hub;
 
 struct conn {
-    struct net_conn nc; /* the transport's part: first, so the net allocates the whole record */
-    struct hub *hub;
+    struct net_conn nc;   /* the transport's part: first, so the net allocates the whole record */
+    struct conn_mgr *mgr; /* the manager that indexes it (inside its hub) */
     char id[CONN_ID_MAX];
 
     struct ratelimit rl;
@@ -37,8 +36,9 @@ struct conn {
 struct conn_mgr {
     struct conn *by_id;
     uint64_t next_serial;
-    unsigned ws_count; /* open WebSocket connections */
-    unsigned total;    /* every connection, HTTP included */
+    unsigned ws_count;     /* open WebSocket connections */
+    unsigned total;        /* every connection, HTTP included */
+    uint64_t messages_out; /* data frames queued to clients */
 };
 
 /* The connection record that embeds `nc`. */

@@ -83,7 +83,7 @@ static int h_subscribe(void *ctx, struct route_req *req)
         return rc;
     if (kind == CH_RESERVED)
         return ROUTE_ERR(PERR_UNKNOWN_CHANNEL);
-    rc = bc_subscribe(&c->hub->bc, c, name);
+    rc = bc_subscribe(&conn_hub(c)->bc, c, name);
     if (rc == -E2BIG) {
         req->detail = "too many subscriptions on this connection (at most 256)";
         return ROUTE_ERR(PERR_BAD_REQUEST);
@@ -92,8 +92,9 @@ static int h_subscribe(void *ctx, struct route_req *req)
         return rc;
     rc = reply(c, req, json_pack("{s:s, s:s}", "type", "subscribed", "channel", name));
     /* A metrics subscriber gets the latest sample at once, with its new union of groups. */
-    if (rc == 0 && kind == CH_METRICS && c->hub->svc.send_latest)
-        c->hub->svc.send_latest(c->hub->svc.user, c);
+    const struct hub_services *svc = &conn_hub(c)->svc;
+    if (rc == 0 && kind == CH_METRICS && svc->send_latest)
+        svc->send_latest(svc->user, c);
     return rc;
 }
 
@@ -105,7 +106,7 @@ static int h_unsubscribe(void *ctx, struct route_req *req)
     int rc = get_channel(req, &name, &kind);
     if (rc < 0)
         return rc;
-    bc_unsubscribe(&c->hub->bc, c, name);
+    bc_unsubscribe(&conn_hub(c)->bc, c, name);
     return reply(c, req, json_pack("{s:s, s:s}", "type", "unsubscribed", "channel", name));
 }
 
@@ -133,7 +134,7 @@ static int h_publish(void *ctx, struct route_req *req)
     if (!frame)
         return -ENOMEM;
     /* One serialization, shared by reference among every subscriber's queue. */
-    bc_send(&c->hub->bc, name, frame);
+    bc_send(&conn_hub(c)->bc, name, frame);
     pbuf_unref(frame);
     return reply(c, req, json_pack("{s:s, s:s}", "type", "published", "channel", name));
 }
@@ -149,7 +150,7 @@ static int h_direct(void *ctx, struct route_req *req)
     }
     const char *to = json_string_value(to_v);
     /* An id or name holding a NUL byte names nobody (it would read as a shorter one). */
-    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&c->hub->conns, to);
+    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&conn_hub(c)->conns, to);
     if (!dst || !conn_is_ws(dst))
         return ROUTE_ERR(PERR_NOT_FOUND);
     json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", c->id, "data", data,
@@ -163,12 +164,12 @@ static int h_direct(void *ctx, struct route_req *req)
 static int h_stats(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    struct hub *h = c->hub;
+    struct hub *h = conn_hub(c);
     const struct hub_counters *k = &h->counters;
     json_t *r =
         json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
                   (json_int_t)h->conns.ws_count, "subscriptions", bc_stats(&h->bc), "messages_in",
-                  (json_int_t)k->messages_in, "messages_out", (json_int_t)k->messages_out,
+                  (json_int_t)k->messages_in, "messages_out", (json_int_t)h->conns.messages_out,
                   "dropped", (json_int_t)hub_dropped(h), "uptime_s", (json_int_t)hub_uptime_s(h));
     return reply(c, req, r);
 }
@@ -176,7 +177,7 @@ static int h_stats(void *ctx, struct route_req *req)
 static int h_snapshot(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    struct hub *h = c->hub;
+    struct hub *h = conn_hub(c);
     json_t *snap = h->svc.snapshot ? h->svc.snapshot(h->svc.user) : NULL;
     return reply_flags(c, req, snap, REPLY_JSON_FLAGS);
 }
@@ -208,7 +209,7 @@ static int h_history(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
     json_t *out = NULL;
-    int rc = handlers_history_reply(c->hub, json_object_get(req->msg, "metric"),
+    int rc = handlers_history_reply(conn_hub(c), json_object_get(req->msg, "metric"),
                                     json_object_get(req->msg, "seconds"), &out, &req->detail);
     return rc < 0 ? rc : reply_flags(c, req, out, REPLY_JSON_FLAGS);
 }
@@ -247,7 +248,7 @@ static void over_limit(struct hub *h, struct conn *c, const char *data, size_t l
 
 void handlers_message(struct conn *c, int opcode, const char *data, size_t len)
 {
-    struct hub *h = c->hub;
+    struct hub *h = conn_hub(c);
     h->counters.messages_in++;
     if (!rl_take(&c->rl, h->lim.rate_limit, h->lim.rate_burst, uv_now(h->loop))) {
         over_limit(h, c, data, len, opcode);

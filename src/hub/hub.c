@@ -1,7 +1,6 @@
 #include "hub/hub.h"
 
 #include "base/clock.h"
-#include "hub/handlers.h"
 
 void hub_init(struct hub *h, uv_loop_t *loop, const struct logger *log, const struct net *net,
               const struct hub_limits *lim)
@@ -13,7 +12,6 @@ void hub_init(struct hub *h, uv_loop_t *loop, const struct logger *log, const st
     h->started_wall_ms = pulse_wall_ms();
     conn_mgr_init(&h->conns);
     bc_init(&h->bc);
-    handlers_init(h);
 }
 
 void hub_free(struct hub *h)
@@ -33,7 +31,6 @@ uint64_t hub_dropped(const struct hub *h)
 
 void hub_conn_open(struct hub *h, struct conn *c)
 {
-    c->hub = h;
     conn_mgr_add(&h->conns, c, h->lim.node_name);
     c->nc.name = c->id;
 }
@@ -42,14 +39,14 @@ static void send_welcome(struct conn *c)
 {
     json_t *w = json_pack("{s:s, s:i, s:s, s:s, s:I, s:b}", "type", "welcome", "protocol", 1,
                           "server", "pulse/" PULSE_VERSION, "connection_id", c->id, "heartbeat_ms",
-                          (json_int_t)c->hub->lim.heartbeat_ms, "auth_required", 0);
+                          (json_int_t)conn_hub(c)->lim.heartbeat_ms, "auth_required", 0);
     conn_send_json(c, w);
     json_decref(w);
 }
 
 void hub_ws_open(struct conn *c)
 {
-    struct hub *h = c->hub;
+    struct hub *h = conn_hub(c);
     conn_mgr_ws_count(&h->conns, +1);
     rl_init(&c->rl, h->lim.rate_burst, uv_now(h->loop));
     send_welcome(c);
@@ -57,7 +54,7 @@ void hub_ws_open(struct conn *c)
 
 void hub_conn_close(struct conn *c)
 {
-    struct hub *h = c->hub;
+    struct hub *h = conn_hub(c);
     if (c->nc.upgraded)
         conn_mgr_ws_count(&h->conns, -1);
     bc_unsubscribe_all(&h->bc, c);

@@ -4,6 +4,7 @@
 #define PULSE_HUB_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/log.h"
@@ -20,9 +21,8 @@ struct hub_limits {
 };
 
 struct hub_counters {
-    uint64_t messages_in;  /* client data messages received */
-    uint64_t messages_out; /* data frames queued to clients */
-    uint64_t dropped;      /* messages discarded over the rate limit */
+    uint64_t messages_in; /* client data messages received (frames out: conn_mgr) */
+    uint64_t dropped;     /* messages discarded over the rate limit */
 };
 
 /* What the hub asks of the services above it; a NULL hook means the service is absent. */
@@ -49,7 +49,8 @@ struct hub {
     uint64_t started_wall_ms;
 };
 
-/* Sets the hub up, empty; `lim.node_name` must outlive it. */
+/* Sets the hub up, empty; `lim.node_name` must outlive it. Its message types are set by
+ * handlers_init. */
 void hub_init(struct hub *h, uv_loop_t *loop, const struct logger *log, const struct net *net,
               const struct hub_limits *lim);
 
@@ -61,6 +62,12 @@ uint64_t hub_uptime_s(const struct hub *h);
 
 /* Frames discarded, by the hub and the net together. */
 uint64_t hub_dropped(const struct hub *h);
+
+/* The hub that holds `c`. */
+static inline struct hub *conn_hub(const struct conn *c)
+{
+    return (struct hub *)((char *)c->mgr - offsetof(struct hub, conns));
+}
 
 /* Net hook: a connection was accepted; it gets its id. */
 void hub_conn_open(struct hub *h, struct conn *c);

@@ -1,7 +1,4 @@
-#include "net/net.h"
-
-#include <string.h>
-
+/* The net's life cycle: start-up (listener, flusher, timers) and the graceful stop. */
 #include "net/net_private.h"
 
 int net_start(struct net *net, uv_loop_t *loop, const struct logger *log,

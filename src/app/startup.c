@@ -1,6 +1,6 @@
 /* Start-up and shutdown: wires the layers together (the net's hook table, the hub, the metrics
  * service), handles SIGTERM and SIGINT, and runs the event loop. */
-#include "app/server.h"
+#include "app/startup.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -130,6 +130,7 @@ int server_run(struct pulse_server *srv)
     srv->log.level = srv->cfg.log_level;
     raise_fd_limit(srv);
     hub_init(&srv->hub, srv->loop, &srv->log, &srv->net, &hl);
+    handlers_init(&srv->hub);
     const char *root = srv->cfg.static_dir[0] ? srv->cfg.static_dir : PULSE_DEFAULT_STATIC;
     if (assets_load(&srv->assets, root, srv->cfg.static_dir[0] != 0, why, sizeof(why)) < 0) {
         fprintf(stderr, "pulse: %s\n", why);
