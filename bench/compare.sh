@@ -12,8 +12,10 @@
 #   bench/compare.sh metrics  [--conns 10000 --seconds 20]   (no node: the daemon's own
 #                              metrics channel at its --interval-ms; add flags via PULSE_FLAGS)
 # Environment: REPS (3), SERVERS ("pulse node"; "pulse" for metrics; also floor-epoll and
-# floor-uring, the minimal servers of bench/peers/c-floor), RATES, P99_MS (50),
-# PULSE_BIN, PULSE_FLAGS, LOGDIR (a new /tmp dir). Every run is bounded (the bench's own
+# floor-uring, the minimal servers of bench/peers/c-floor, and pulse-before, the binary in
+# PULSE_BEFORE_BIN), RATES, P99_MS (50), PULSE_BIN, PULSE_FLAGS, LOGDIR (a new /tmp dir).
+# The ratio column is the first server over the second: SERVERS="pulse pulse-before" gives
+# after/before for a change. Every run is bounded (the bench's own
 # --timeout and `timeout`).
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -36,13 +38,18 @@ trap 'stop_server; exit 130' INT TERM
 
 build_bench || exit 1
 for s in $SERVERS; do
-    case $s in pulse) build_pulse || exit 1 ;; node) build_node || exit 1 ;; floor-*) build_floor || exit 1 ;; esac
+    case $s in
+    pulse) build_pulse || exit 1 ;;
+    pulse-before) check_pulse_before || exit 1 ;;
+    node) build_node || exit 1 ;;
+    floor-*) build_floor || exit 1 ;;
+    esac
 done
 
 RESULTS="$LOGDIR/results.txt"
 : >"$RESULTS"
 echo "# logs in $LOGDIR; $(nproc) cores, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "# pulse binary: $PULSE_BIN; node $(node --version 2>/dev/null); loadavg before: $(cut -d" " -f1-3 /proc/loadavg)"
+echo "# pulse binary: $PULSE_BIN${PULSE_BEFORE_BIN:+; pulse-before binary: $PULSE_BEFORE_BIN}; node $(node --version 2>/dev/null); loadavg before: $(cut -d" " -f1-3 /proc/loadavg)"
 
 case $scenario in
 conns) KEYS="accepts_per_s connect_s rss_per_conn_kib failed server_cpu_s bench_cpu_s other_cpu_s" ;;
@@ -110,16 +117,16 @@ awk -v keys="$KEYS" -v order="$SERVERS" '
         ns = split(order, S, " ")
         printf "%-24s", "figure"
         for (j = 1; j <= ns; j++) printf " %14s", S[j]
-        printf " %10s\n", "pulse/node"
+        printf " %14s\n", (ns > 1 ? S[1] "/" S[2] : "-")
         for (k = 1; k <= nk; k++) {
             delete m
             for (j = 1; j <= ns; j++) {
                 s = S[j]; if (!(s in cnt)) continue
                 delete a; for (i = 1; i <= cnt[s]; i++) a[i] = vals[s, K[k], i] + 0; m[s] = median(a, cnt[s])
             }
-            r = ("node" in m && "pulse" in m && m["node"] != 0) ? sprintf("%.2f", m["pulse"] / m["node"]) : "-"
+            r = (ns > 1 && (S[1] in m) && (S[2] in m) && m[S[2]] != 0) ? sprintf("%.2f", m[S[1]] / m[S[2]]) : "-"
             printf "%-24s", K[k]
             for (j = 1; j <= ns; j++) printf " %14s", (S[j] in m) ? sprintf("%g", m[S[j]]) : "-"
-            printf " %10s\n", r
+            printf " %14s\n", r
         }
     }' "$RESULTS"

@@ -5,6 +5,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
 BENCH_DIR="$ROOT/bench"
 BENCH_BIN="$BENCH_DIR/pulse-bench"
 PULSE_BIN=${PULSE_BIN:-$ROOT/build/pulse}
+# A second Pulse binary (an older build) for before/after runs: SERVERS="pulse pulse-before".
+PULSE_BEFORE_BIN=${PULSE_BEFORE_BIN:-}
 NODE_WS="$BENCH_DIR/peers/node-ws/server.js"
 FLOOR_BIN="$BENCH_DIR/peers/c-floor/floor"
 # Flags that keep Pulse's per-connection limits out of the way of a load test.
@@ -28,6 +30,13 @@ build_pulse() {
     fi
 }
 
+# check_pulse_before: the pulse-before server needs PULSE_BEFORE_BIN (it is never built here).
+check_pulse_before() {
+    [ -n "$PULSE_BEFORE_BIN" ] && [ -x "$PULSE_BEFORE_BIN" ] && return 0
+    echo "pulse-before: set PULSE_BEFORE_BIN to an executable Pulse binary" >&2
+    return 1
+}
+
 build_floor() {
     make -s -C "$BENCH_DIR" floor >&2 || return 1
 }
@@ -45,6 +54,7 @@ start_server() {
     # A plain background command: $! is the server's own pid (taskset execs it).
     case $name in
     pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
+    pulse-before) "${t[@]}" "$PULSE_BEFORE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
     node) "${t[@]}" node "$NODE_WS" --port 0 >"$log" 2>&1 & ;;
     floor-epoll) "${t[@]}" "$FLOOR_BIN" --port 0 --io epoll ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
     floor-uring) "${t[@]}" "$FLOOR_BIN" --port 0 --io uring ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;

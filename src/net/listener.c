@@ -20,13 +20,12 @@ static void on_read(struct stream *s, ssize_t nread, char *data)
     /* CS_DRAIN / CS_SHUT: the peer's remaining bytes are read and dropped until its EOF. */
 }
 
-/* A new record, listed in net->conns (so that its close callback always finds it there). */
-static struct net_conn *conn_new(struct net *net)
+struct net_conn *net_conn_new(struct net *net, struct stream *s)
 {
     struct net_conn *nc = calloc(1, net->hooks->conn_size);
     struct http_in *h = malloc(sizeof(*h));
     if (!nc || !h ||
-        tcp_stream_init(&nc->tcp, net->loop, net->read_buf, sizeof(net->read_buf)) != 0) {
+        (!s && tcp_stream_init(&nc->tcp, net->loop, net->read_buf, sizeof(net->read_buf)) != 0)) {
         free(nc);
         free(h);
         return NULL;
@@ -34,7 +33,7 @@ static struct net_conn *conn_new(struct net *net)
     nc->net = net;
     nc->name = nc->remote;
     /* The stream under HTTP and WebSocket: a TLS stream wrapping nc->tcp would be set here. */
-    nc->stream = &nc->tcp.base;
+    nc->stream = s ? s : &nc->tcp.base;
     nc->stream->user = nc;
     nc->stream->on_read = on_read;
     nc->http = h;
@@ -48,12 +47,19 @@ static struct net_conn *conn_new(struct net *net)
     return nc;
 }
 
+void net_conn_begin(struct net_conn *nc)
+{
+    nc->net->hooks->on_open(nc);
+    nc->last_rx = uv_now(nc->net->loop);
+    net_read_start(nc);
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
     struct net *net = server->data;
     if (status < 0 || net->stopping)
         return;
-    struct net_conn *nc = conn_new(net);
+    struct net_conn *nc = net_conn_new(net, NULL);
     if (!nc)
         return;
     if (tcp_stream_accept(&nc->tcp, server) != 0) {
@@ -61,10 +67,8 @@ static void on_connection(uv_stream_t *server, int status)
         stream_close(nc->stream, net_conn_closed);
         return;
     }
-    net->hooks->on_open(nc);
-    nc->last_rx = uv_now(net->loop);
     tcp_stream_peer(&nc->tcp, nc->remote, sizeof(nc->remote));
-    net_read_start(nc);
+    net_conn_begin(nc);
 }
 
 static int bound_port(uv_tcp_t *tcp)

@@ -20,6 +20,11 @@ struct http_stash {
 
 /* listener.c: binds and listens, accepting connections; 0 or a negative uv error. */
 int net_listen(struct net *net, char *why, size_t whylen);
+/* listener.c: a new record listed in net->conns, reading through `s`, or through its own TCP
+ * stream when `s` is NULL (the unit tests pass a fake stream); NULL when out of memory. */
+struct net_conn *net_conn_new(struct net *net, struct stream *s);
+/* listener.c: a new connection begins: hooks.on_open, then reading. */
+void net_conn_begin(struct net_conn *nc);
 
 /* write_path.c: lists a connection for this iteration's flush. */
 void net_mark_dirty(struct net_conn *nc);
