@@ -31,10 +31,12 @@ tests/integration/node_modules: tests/integration/package.json tests/integration
 test: check-layers build web tests/integration/node_modules
 	@$(MAKE) --no-print-directory test-unit test-integration test-web test-e2e
 
-# Layers only include their own and lower ones (base < net < hub < metrics < app), no cycles.
+# Layers only include their own and lower ones (base < net < hub < metrics < app), no cycles;
+# no function in src/ over 60 lines (exceptions listed in scripts/function-length-allow.txt).
 check-layers:
 	@python3 scripts/check-layers.py
 	@sh scripts/check-layers-selftest.sh
+	@python3 scripts/check-function-length.py
 
 test-unit:
 	cd $(BUILD) && ctest --output-on-failure
