@@ -130,6 +130,19 @@ void pulse_analytics_set_next_seq(pulse_analytics *a, uint64_t seq)
         a->next_seq = seq;
 }
 
+int pulse_level_from_name(const char *name, pulse_level *out)
+{
+    static const pulse_level levels[] = {PULSE_LEVEL_INFO, PULSE_LEVEL_WARNING,
+                                         PULSE_LEVEL_CRITICAL};
+    for (size_t i = 0; name && out && i < sizeof(levels) / sizeof(levels[0]); i++) {
+        if (strcmp(name, pulse_level_name(levels[i])) == 0) {
+            *out = levels[i];
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
 const char *pulse_level_name(pulse_level level)
 {
     switch (level) {
@@ -231,9 +244,11 @@ static void emit(event_sink *sink, const pulse_insight *in)
 static void make_insight(pulse_analytics *a, pulse_insight *in, const char *kind, pulse_level level,
                          int metric, double value, int64_t ts)
 {
+    const char *name = pulse_metric_name(metric);
+    name = name ? name : "";
     memset(in, 0, sizeof(*in));
-    snprintf(in->key, sizeof(in->key), "%s:%s", kind, pulse_metric_name(metric));
-    snprintf(in->metric, sizeof(in->metric), "%s", pulse_metric_name(metric));
+    snprintf(in->key, sizeof(in->key), "%s:%s", kind, name);
+    snprintf(in->metric, sizeof(in->metric), "%s", name);
     in->level = level;
     in->active = level != PULSE_LEVEL_INFO;
     in->value = value;
@@ -261,6 +276,21 @@ static const char *fmt(int metric, double v, char *buf, size_t len)
 {
     pulse_format_value(pulse_metric_unit(metric), v, buf, len);
     return buf;
+}
+
+void pulse_analytics_restart_resolution(pulse_analytics *a, const pulse_insight *raised,
+                                        int64_t now_ms, pulse_insight *out)
+{
+    char took[32];
+    int metric = pulse_metric_id(raised->metric);
+    make_resolution(a, out, raised, metric, NAN, now_ms, "restart");
+    /* make_resolution names the metric by id: keep the stored name even if this build lacks it */
+    snprintf(out->metric, sizeof(out->metric), "%s", raised->metric);
+    snprintf(out->key, sizeof(out->key), "%s", raised->key);
+    pulse_format_duration((long long)(now_ms - raised->ts_ms), took, sizeof(took));
+    snprintf(out->message, sizeof(out->message),
+             "%s alert closed: pulse restarted %s after it was raised; checking again from now",
+             metric >= 0 ? pulse_metric_label(metric) : raised->metric, took);
 }
 
 /* ---- threshold rules ---- */

@@ -85,6 +85,12 @@ int pulse_analytics_stats(pulse_analytics *a, int metric, int64_t now_ms, pulse_
 int pulse_analytics_active(const pulse_analytics *a, pulse_insight *out, size_t cap, size_t *n);
 /* Sets the seq the next insight gets (after the highest one stored); 0 is ignored. */
 void pulse_analytics_set_next_seq(pulse_analytics *a, uint64_t seq);
+/* Writes the resolution of `raised`, an insight left open by an earlier run of the daemon:
+ * reason "restart", numbered by this state. */
+void pulse_analytics_restart_resolution(pulse_analytics *a, const pulse_insight *raised,
+                                        int64_t now_ms, pulse_insight *out);
+/* Level of a name from pulse_level_name; -EINVAL for anything else. */
+int pulse_level_from_name(const char *name, pulse_level *out);
 /* Name of an insight level: "info", "warning" or "critical". */
 const char *pulse_level_name(pulse_level level);
 
