@@ -81,7 +81,7 @@ static int format_scaled(double v, const char *suffix, char *buf, size_t len)
 {
     double a = fabs(v);
     /* Thresholds just under 10 and 1 so that 9.97 prints "10", not "10.0". */
-    int decimals = a >= 9.95 || a == 0 ? 0 : a >= 0.995 ? 1 : 2;
+    int decimals = a >= 9.95 || a == floor(a) ? 0 : a >= 0.995 ? 1 : 2;
     return snprintf(buf, len, "%.*f%s", decimals, v, suffix);
 }
 

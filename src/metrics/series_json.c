@@ -117,3 +117,20 @@ int pulse_series_reply_json(const pulse_history *h, json_t *metrics, json_t *sec
     *out = o;
     return 0;
 }
+
+json_t *pulse_series_names_from_list(const char *list, size_t len)
+{
+    json_t *arr = json_array();
+    size_t start = 0;
+    while (arr && start <= len && json_array_size(arr) <= PULSE_SERIES_MAX_METRICS) {
+        const char *comma = memchr(list + start, ',', len - start);
+        size_t end = comma ? (size_t)(comma - list) : len;
+        json_t *name = json_stringn(list + start, end - start);
+        if (json_array_append_new(arr, name ? name : json_string("")) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+        start = end + 1;
+    }
+    return arr;
+}

@@ -17,4 +17,9 @@
 int pulse_series_reply_json(const pulse_history *h, json_t *metrics, json_t *seconds,
                             json_t *points, int64_t now_ms, json_t **out, const char **detail);
 
+/* The `metrics` query parameter of /api/history ("a,b,c", already %-decoded) as a JSON array of
+ * names for pulse_series_reply_json: an empty element or one that is not UTF-8 becomes ""
+ * (no metric's name); more than 64 elements give 65 (too many). NULL on allocation failure. */
+json_t *pulse_series_names_from_list(const char *list, size_t len);
+
 #endif

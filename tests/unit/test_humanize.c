@@ -50,6 +50,8 @@ static void test_percent_load_count(void **state)
     assert_string_equal(val(PULSE_UNIT_PERCENT, 0.25), "0.25 %");
     assert_string_equal(val(PULSE_UNIT_PERCENT, 99.6), "99.6 %"); /* never a false "100 %" */
     assert_string_equal(val(PULSE_UNIT_PERCENT, 100), "100 %");
+    assert_string_equal(val(PULSE_UNIT_PERCENT, 1), "1 %"); /* a whole threshold stays whole */
+    assert_string_equal(val(PULSE_UNIT_PERCENT, 1.04), "1.0 %");
     assert_string_equal(val(PULSE_UNIT_LOAD, 0.666), "0.67");
     assert_string_equal(val(PULSE_UNIT_COUNT, 123), "123");
     assert_string_equal(val(PULSE_UNIT_NUMBER, 2.5), "2.5");

@@ -157,13 +157,42 @@ static void test_unknown_metrics(void **state)
     assert_null(o);
 }
 
+static void test_names_from_list(void **state)
+{
+    (void)state;
+    json_t *a = pulse_series_names_from_list("cpu.usage,memory.usage", 22);
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(json_array_get(a, 1)), "memory.usage");
+    json_decref(a);
+    a = pulse_series_names_from_list("a,,\xff", 4);
+    assert_int_equal(json_array_size(a), 3);
+    assert_string_equal(json_string_value(json_array_get(a, 1)), "");
+    assert_string_equal(json_string_value(json_array_get(a, 2)), ""); /* not UTF-8 */
+    json_decref(a);
+    a = pulse_series_names_from_list("", 0);
+    assert_int_equal(json_array_size(a), 1); /* one empty name: unknown_metric */
+    json_decref(a);
+    char many[1024];
+    memset(many, ',', 200);
+    a = pulse_series_names_from_list(many, 200);
+    assert_int_equal(json_array_size(a), 65); /* stops once it is too many */
+    json_decref(a);
+    /* NUL bytes inside a %-decoded name stay in it, so it is no metric's name. */
+    a = pulse_series_names_from_list("cpu.usage\0x", 11);
+    json_t *o;
+    const char *d;
+    json_t *secs = json_integer(60);
+    assert_int_equal(pulse_series_reply_json(hist, a, secs, NULL, 3600000, &o, &d), -ENOENT);
+    json_decref(secs);
+    json_decref(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_two_series),
-        cmocka_unit_test(test_points_cap),
-        cmocka_unit_test(test_bad_requests),
-        cmocka_unit_test(test_unknown_metrics),
+        cmocka_unit_test(test_two_series),      cmocka_unit_test(test_points_cap),
+        cmocka_unit_test(test_bad_requests),    cmocka_unit_test(test_unknown_metrics),
+        cmocka_unit_test(test_names_from_list),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
