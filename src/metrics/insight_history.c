@@ -53,8 +53,12 @@ void insight_history_free(struct insight_history *ih)
     ih->log = NULL;
 }
 
-int insight_history_reply(const struct insight_history *ih, int64_t seconds, int64_t limit,
+int insight_history_reply(const struct insight_history *ih, json_t *seconds, json_t *limit,
                           int64_t now_ms, json_t **out)
 {
-    return pulse_insights_reply_json(ih->log, seconds, limit, now_ms, out);
+    if ((seconds && !json_is_integer(seconds)) || (limit && !json_is_integer(limit)))
+        return -EINVAL;
+    return pulse_insights_reply_json(
+        ih->log, seconds ? json_integer_value(seconds) : PULSE_HISTORY_MAX_SECONDS,
+        limit ? json_integer_value(limit) : PULSE_INSIGHTS_DEFAULT_LIMIT, now_ms, out);
 }

@@ -27,8 +27,9 @@ void insight_history_free(struct insight_history *ih);
 /* Records new insights: into the log, and into `pending` (NULL: not stored). */
 void insight_history_add(struct insight_history *ih, const pulse_insight *ev, size_t n,
                          pulse_store_batch *pending);
-/* The `insights` reply for the last `seconds`, at most `limit` (see pulse_insights_reply_json). */
-int insight_history_reply(const struct insight_history *ih, int64_t seconds, int64_t limit,
+/* The `insights` reply for a request's `seconds` and `limit` fields (NULL: absent, the defaults
+ * 604800 and 100): 0, or -EINVAL when either is not an integer in its range. */
+int insight_history_reply(const struct insight_history *ih, json_t *seconds, json_t *limit,
                           int64_t now_ms, json_t **out);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "metrics/insight_history.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,8 +59,15 @@ static void test_restart_closes_open_insights(void **state)
     assert_string_equal(res->key, "threshold:memory.usage");
     assert_string_equal(res->message, "Memory use alert closed: pulse restarted 5 min after it "
                                       "was raised; checking again from now");
-    json_t *o;
-    assert_int_equal(insight_history_reply(&ih, 3600, 100, T0 + 300000, &o), 0);
+    json_t *o, *secs = json_integer(3600), *bad = json_real(1.5);
+    assert_int_equal(insight_history_reply(&ih, secs, bad, T0 + 300000, &o), -EINVAL);
+    assert_int_equal(insight_history_reply(&ih, bad, NULL, T0 + 300000, &o), -EINVAL);
+    json_decref(bad);
+    assert_int_equal(insight_history_reply(&ih, NULL, NULL, T0 + 300000, &o), 0);
+    assert_int_equal(json_array_size(json_object_get(o, "insights")), 2);
+    json_decref(o);
+    assert_int_equal(insight_history_reply(&ih, secs, NULL, T0 + 300000, &o), 0);
+    json_decref(secs);
     json_t *arr = json_object_get(o, "insights");
     assert_int_equal(json_array_size(arr), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1), "state")),
