@@ -279,3 +279,110 @@ describe('batched history', () => {
     assert.ok(h.points.every(([, v]) => typeof v === 'number'));
   });
 });
+
+// Raw HTTP over one TCP connection: resolves with everything received until `until` matches
+// or the peer closes (bounded).
+import netmod from 'node:net';
+function rawHttp(port, chunks, { until = null, timeoutMs = 3000, gapMs = 0 } = {}) {
+  return new Promise((resolve, reject) => {
+    const s = netmod.connect(port, '127.0.0.1');
+    let got = '';
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(got);
+    };
+    const timer = setTimeout(done, timeoutMs);
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (until && until.test(got)) done();
+    });
+    s.on('close', done);
+    s.on('error', (e) => (got ? done() : reject(e)));
+    s.on('connect', async () => {
+      for (const c of chunks) {
+        if (typeof c === 'function') await c(() => got);
+        else s.write(c);
+        if (gapMs) await sleep(gapMs);
+      }
+    });
+  });
+}
+
+describe('HTTP fixes', () => {
+  test('a route with a trailing slash gets index.html; a missing file name stays 404', async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-static-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>pulse</title>');
+    const d = await withPulse(t, ['--static', dir]);
+    for (const p of ['/deep/a/b/c/', '/deep/a/b/c', '/x/']) {
+      const r = await fetch(`${d.url}${p}`);
+      assert.equal(r.status, 200, p);
+      assert.match(await r.text(), /<title>pulse<\/title>/, p);
+    }
+    assert.equal((await fetch(`${d.url}/deep/a/b/c/app.js`)).status, 404);
+  });
+
+  test('Expect: 100-continue gets 100 Continue, then the answer; refusals come at once', async (t) => {
+    const d = await withPulse(t, FAST);
+    // A body announced: 100 first, nothing else until the body is sent.
+    const head = 'POST /api/snapshot HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n';
+    const got = await rawHttp(d.port, [
+      head,
+      async (sofar) => {
+        const t0 = Date.now();
+        while (!/\r\n\r\n/.test(sofar()) && Date.now() - t0 < 2000) await sleep(20);
+        assert.equal(sofar(), 'HTTP/1.1 100 Continue\r\n\r\n');
+      },
+      'hello',
+    ], { until: /405[\s\S]*\r\n\r\n405/ });
+    assert.match(got, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 405 /);
+    // A GET with a body and the expectation: the real answer follows the body.
+    const get = await rawHttp(d.port, [
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n', 'ab',
+    ], { gapMs: 100, until: /\r\n\r\nok$/ });
+    assert.match(get, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*ok$/);
+    // Too large a body: 413 at once, without waiting for it.
+    const big = await rawHttp(d.port, [
+      'POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n',
+    ], { timeoutMs: 2000 });
+    assert.match(big, /^HTTP\/1\.1 413 /);
+    assert.doesNotMatch(big, /100 Continue/);
+    // An unknown expectation: 417.
+    const odd = await rawHttp(d.port, ['GET / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n'], { timeoutMs: 2000 });
+    assert.match(odd, /^HTTP\/1\.1 417 Expectation Failed/);
+    // No body: no 100, just the answer.
+    const plain = await rawHttp(d.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n'], { until: /ok$/ });
+    assert.match(plain, /^HTTP\/1\.1 200 OK/);
+  });
+
+  test('HTTP connections past --max-http-connections get 503 and do not disturb the rest', async (t) => {
+    const d = await withPulse(t, ['--max-http-connections', '8']);
+    const held = [];
+    t.after(() => held.forEach((s) => s.destroy()));
+    for (let i = 0; i < 8; i++) {
+      const s = netmod.connect(d.port, '127.0.0.1');
+      await new Promise((r) => s.on('connect', r));
+      held.push(s);
+    }
+    await sleep(100);
+    const refused = await rawHttp(d.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'], { timeoutMs: 2000 });
+    assert.match(refused, /^HTTP\/1\.1 503 Service Unavailable/);
+    assert.match(refused, /Retry-After: 1/i);
+    // A held connection still works; once it is gone a new one is served.
+    held[0].write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    const ans = await new Promise((r) => held[0].once('data', (b) => r(b.toString())));
+    assert.match(ans, /^HTTP\/1\.1 200 OK/);
+    held.pop().destroy();
+    await sleep(200);
+    const ok = await rawHttp(d.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], { timeoutMs: 2000 });
+    assert.match(ok, /^HTTP\/1\.1 200 OK/);
+    // WebSockets do not count: an upgraded connection frees its HTTP slot.
+    held.pop().destroy();
+    await sleep(200);
+    const c = await Client.connect(d.wsUrl);
+    t.after(() => c.close());
+    const again = await rawHttp(d.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], { timeoutMs: 2000 });
+    assert.match(again, /^HTTP\/1\.1 200 OK/);
+  });
+});
