@@ -18,6 +18,7 @@
 #define BATCH_ROWS 600
 #define FINE_POINTS_MAX 18000 /* bounds the fine ring's memory at short intervals */
 #define PRIME_MS 250          /* between the two readings taken before listening */
+#define PRIME_TRIES 4         /* readings after the first, at most, to get CPU figures */
 
 struct metrics_service {
     uv_loop_t *loop;
@@ -38,7 +39,7 @@ struct metrics_service {
      * worker owns while `busy`. */
     uv_work_t work;
     pulse_store_batch pending, writing;
-    int busy, write_rc, write_failed, stopping, primed;
+    int busy, write_rc, write_failed, stopping, primed, prime_tries;
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
@@ -274,7 +275,12 @@ static void on_prime(uv_timer_t *t)
 {
     struct metrics_service *p = t->data;
     on_tick(t);
-    p->primed = 1;
+    /* The kernel's iowait can step back, which leaves a reading without CPU figures: read
+     * again (a few times at most) so the first frame has them. */
+    if (!p->latest.cpu.valid && ++p->prime_tries < PRIME_TRIES)
+        uv_timer_start(t, on_prime, PRIME_MS, 0);
+    else
+        p->primed = 1;
 }
 
 /* Rates need two readings: the first is taken now and the second PRIME_MS later, before the
@@ -288,7 +294,9 @@ static void prime(struct metrics_service *p)
         return; /* /proc unreadable: the ticks will say so */
     uint64_t interval = (uint64_t)p->opt.interval_ms;
     uv_timer_start(&p->tick, on_prime, interval < PRIME_MS ? interval : PRIME_MS, 0);
-    while (!p->primed && uv_run(p->loop, UV_RUN_ONCE) != 0)
+    /* Until primed, and until the store write the second reading queued is done: the start-up
+     * may still fail (the port), and the service must not be freed under a worker. */
+    while ((!p->primed || p->busy) && uv_run(p->loop, UV_RUN_ONCE) != 0)
         ;
     uv_timer_stop(&p->tick);
 }
