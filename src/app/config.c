@@ -33,6 +33,8 @@ static const struct option_def options[] = {
      "browser origin allowed besides same-origin (repeatable)", NULL},
     {"--max-connections", OPT_LONG, F(max_connections), 1, 1000000, "N",
      "WebSocket connections before upgrades get 503 (default 10000)", NULL},
+    {"--max-http-connections", OPT_LONG, F(max_http_connections), 1, 1000000, "N",
+     "connections not (yet) WebSockets before new ones get 503 (default 1024)", NULL},
     {"--max-message-bytes", OPT_LONG, F(max_message_bytes), 1, 64L << 20, "N",
      "largest client message (default 65536)", NULL},
     {"--max-queue-bytes", OPT_LONG, F(max_queue_bytes), 1024, 1L << 40, "N",
@@ -76,6 +78,7 @@ void config_defaults(struct pulse_config *cfg)
     cfg->interval_ms = 1000;
     strcpy(cfg->db, "pulse.db");
     cfg->max_connections = 10000;
+    cfg->max_http_connections = 1024;
     cfg->max_message_bytes = 65536;
     cfg->max_queue_bytes = 4L << 20;
     cfg->max_total_queue_bytes = 256L << 20;

@@ -18,6 +18,7 @@ struct pulse_config {
     char allowed_origins[CFG_MAX_ORIGINS][256];
     int n_allowed_origins;
     long max_connections;
+    long max_http_connections; /* HTTP (not upgraded) connections at once */
     long max_message_bytes;
     long max_queue_bytes;
     long max_total_queue_bytes;

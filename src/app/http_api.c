@@ -7,6 +7,7 @@
 
 #include "hub/frame.h"
 #include "hub/handlers.h"
+#include "metrics/series_json.h"
 #include "net/handshake.h"
 #include "net/http_reply.h"
 
@@ -54,39 +55,94 @@ static void api_error(struct net_conn *nc, const struct http_req *req, enum puls
     respond_json(nc, req, perr_http_status(e), perr_json(e, detail), with_body);
 }
 
-/* /api/history?metric=M&seconds=S: the same checks and body as the WebSocket request. */
+/* An integer query parameter: absent (NULL), a JSON integer, or — when it is not decimal digits
+ * with an optional leading '-' — a string, which the request checks refuse as not an integer;
+ * *bad is set for a malformed escape. */
+static json_t *query_int(const struct http_req *req, const char *name, int *bad)
+{
+    char v[32];
+    int len = http_req_query(req, name, v, sizeof(v));
+    if (len == -ENOENT)
+        return NULL;
+    if (len == -EINVAL)
+        *bad = 1;
+    if (len > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))) {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (end == v + len)
+            return json_integer(n);
+    }
+    return json_string("");
+}
+
+/* A string query parameter as a JSON string ("" when too long or not UTF-8: given, but no
+ * metric's name), NULL when absent; *bad is set for a malformed escape. */
+static json_t *query_string(const struct http_req *req, const char *name, char *buf, size_t len,
+                            int *bad)
+{
+    int n = http_req_query(req, name, buf, len);
+    if (n == -ENOENT)
+        return NULL;
+    if (n == -EINVAL)
+        *bad = 1;
+    json_t *s = n >= 0 ? json_stringn(buf, (size_t)n) : NULL;
+    return s ? s : json_string("");
+}
+
+static void api_reply(struct net_conn *nc, const struct http_req *req, int rc, json_t *out,
+                      const char *detail, int with_body)
+{
+    if (rc < 0)
+        api_error(nc, req, route_err_code(rc), detail, with_body);
+    else
+        respond_json(nc, req, 200, out, with_body);
+}
+
+/* /api/history?metric=M&seconds=S, or ?metrics=A,B&seconds=S&points=N: the same checks and body
+ * as the WebSocket request. */
 static void api_history(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
                         int with_body)
 {
-    char metric[128] = "", seconds[32] = "";
+    char text[2048];
     const char *detail = NULL;
-    json_t *m = NULL, *s = NULL, *out = NULL;
-    int mlen = http_req_query(req, "metric", metric, sizeof(metric));
-    if (mlen >= 0 || mlen == -ENOSPC) {
-        m = mlen >= 0 ? json_stringn(metric, (size_t)mlen) : NULL;
-        if (!m) /* too long or not UTF-8: given, but no metric's name */
-            m = json_string("");
-    }
-    int slen = http_req_query(req, "seconds", seconds, sizeof(seconds));
-    if (slen > 0 && (seconds[0] == '-' || (seconds[0] >= '0' && seconds[0] <= '9'))) {
-        char *end;
-        long long v = strtoll(seconds, &end, 10);
-        if (end == seconds + slen)
-            s = json_integer(v);
-    }
-    int rc;
-    if (mlen == -EINVAL || slen == -EINVAL) {
+    int bad = 0, rc;
+    json_t *out = NULL, *s = query_int(req, "seconds", &bad), *p = query_int(req, "points", &bad);
+    json_t *list = query_string(req, "metrics", text, sizeof(text), &bad), *names = NULL;
+    json_t *m = list ? NULL : query_string(req, "metric", text, sizeof(text), &bad);
+    if (list && !bad)
+        names = pulse_series_names_from_list(json_string_value(list), json_string_length(list));
+    if (bad) {
         detail = "malformed percent-encoding in the query";
         rc = ROUTE_ERR(PERR_BAD_REQUEST);
+    } else if (list) {
+        rc = handlers_history_batch_reply(&srv->hub, names, s, p, &out, &detail);
     } else {
         rc = handlers_history_reply(&srv->hub, m, s, &out, &detail);
     }
     json_decref(m);
     json_decref(s);
-    if (rc < 0)
-        api_error(nc, req, route_err_code(rc), detail, with_body);
-    else
-        respond_json(nc, req, 200, out, with_body);
+    json_decref(p);
+    json_decref(list);
+    json_decref(names);
+    api_reply(nc, req, rc, out, detail, with_body);
+}
+
+/* /api/insights?seconds=S&limit=N: the same checks and body as the WebSocket request. */
+static void api_insights(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
+                         int with_body)
+{
+    const char *detail = NULL;
+    int bad = 0, rc;
+    json_t *out = NULL, *s = query_int(req, "seconds", &bad), *l = query_int(req, "limit", &bad);
+    if (bad) {
+        detail = "malformed percent-encoding in the query";
+        rc = ROUTE_ERR(PERR_BAD_REQUEST);
+    } else {
+        rc = handlers_insights_reply(&srv->hub, s, l, &out, &detail);
+    }
+    json_decref(s);
+    json_decref(l);
+    api_reply(nc, req, rc, out, detail, with_body);
 }
 
 static void counter(FILE *out, const char *name, const char *type, const char *help, uint64_t v)
@@ -150,6 +206,8 @@ static void route(struct pulse_server *srv, struct net_conn *nc, const struct ht
         respond_json(nc, req, 200, metrics_service_snapshot(srv->metrics), with_body);
     else if (strcmp(path, "/api/history") == 0)
         api_history(srv, nc, req, with_body);
+    else if (strcmp(path, "/api/insights") == 0)
+        api_insights(srv, nc, req, with_body);
     else if (strncmp(path, "/api/", 5) == 0)
         api_error(nc, req, PERR_NOT_FOUND, "no such API route", with_body);
     else

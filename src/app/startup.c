@@ -87,7 +87,7 @@ static void signals_start(struct pulse_server *srv)
 static void raise_fd_limit(struct pulse_server *srv)
 {
     struct rlimit rl;
-    rlim_t want = (rlim_t)srv->cfg.max_connections + 1024;
+    rlim_t want = (rlim_t)srv->cfg.max_connections + (rlim_t)srv->cfg.max_http_connections + 128;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
         return;
     rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
@@ -111,7 +111,8 @@ static int start_layers(struct pulse_server *srv, char *why, size_t whylen)
                                   (size_t)cfg->max_message_bytes,
                                   (size_t)cfg->max_queue_bytes,
                                   (size_t)cfg->max_total_queue_bytes,
-                                  (uint64_t)cfg->heartbeat_ms};
+                                  (uint64_t)cfg->heartbeat_ms,
+                                  (size_t)cfg->max_http_connections};
     int rc =
         metrics_service_start(&srv->metrics, srv->loop, &srv->log, &srv->hub, &mo, why, whylen);
     if (rc == 0)

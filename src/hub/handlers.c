@@ -205,12 +205,50 @@ int handlers_history_reply(struct hub *h, json_t *metric, json_t *seconds, json_
     return rc;
 }
 
+/* The batched form ({"metrics":[...]}); the same rules serve /api/history?metrics=. */
+int handlers_history_batch_reply(struct hub *h, json_t *metrics, json_t *seconds, json_t *points,
+                                 json_t **out, const char **detail)
+{
+    int rc = h->svc.history_batch
+                 ? h->svc.history_batch(h->svc.user, metrics, seconds, points, out, detail)
+                 : -ENOENT;
+    if (rc == -ENOENT)
+        return ROUTE_ERR(PERR_UNKNOWN_METRIC);
+    if (rc == -EINVAL)
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    return rc;
+}
+
 static int h_history(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
+    json_t *out = NULL, *metrics = json_object_get(req->msg, "metrics");
+    json_t *seconds = json_object_get(req->msg, "seconds");
+    int rc = metrics ? handlers_history_batch_reply(conn_hub(c), metrics, seconds,
+                                                    json_object_get(req->msg, "points"), &out,
+                                                    &req->detail)
+                     : handlers_history_reply(conn_hub(c), json_object_get(req->msg, "metric"),
+                                              seconds, &out, &req->detail);
+    return rc < 0 ? rc : reply_flags(c, req, out, REPLY_JSON_FLAGS);
+}
+
+/* Checks an insights request's optional seconds and limit; the same rules serve /api/insights. */
+int handlers_insights_reply(struct hub *h, json_t *seconds, json_t *limit, json_t **out,
+                            const char **detail)
+{
+    if (!h->svc.insights || h->svc.insights(h->svc.user, seconds, limit, out) < 0) {
+        *detail = "seconds must be an integer in 1..604800 and limit one in 1..1000";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    return 0;
+}
+
+static int h_insights(void *ctx, struct route_req *req)
+{
+    struct conn *c = ctx;
     json_t *out = NULL;
-    int rc = handlers_history_reply(conn_hub(c), json_object_get(req->msg, "metric"),
-                                    json_object_get(req->msg, "seconds"), &out, &req->detail);
+    int rc = handlers_insights_reply(conn_hub(c), json_object_get(req->msg, "seconds"),
+                                     json_object_get(req->msg, "limit"), &out, &req->detail);
     return rc < 0 ? rc : reply_flags(c, req, out, REPLY_JSON_FLAGS);
 }
 
@@ -223,9 +261,10 @@ static int h_auth(void *ctx, struct route_req *req)
 
 /* The message-type table: adding a message type is one row here and one function above. */
 static const struct route message_types[] = {
-    {"ping", h_ping},       {"subscribe", h_subscribe}, {"unsubscribe", h_unsubscribe},
-    {"publish", h_publish}, {"direct", h_direct},       {"stats", h_stats},
-    {"auth", h_auth},       {"snapshot", h_snapshot},   {"history", h_history},
+    {"ping", h_ping},         {"subscribe", h_subscribe}, {"unsubscribe", h_unsubscribe},
+    {"publish", h_publish},   {"direct", h_direct},       {"stats", h_stats},
+    {"auth", h_auth},         {"snapshot", h_snapshot},   {"history", h_history},
+    {"insights", h_insights},
 };
 
 void handlers_init(struct hub *h)

@@ -18,4 +18,12 @@ void handlers_message(struct conn *c, int opcode, const char *data, size_t len);
 int handlers_history_reply(struct hub *h, json_t *metric, json_t *seconds, json_t **out,
                            const char **detail);
 
+/* The same for the batched history request ({"metrics":[...],"seconds","points"}). */
+int handlers_history_batch_reply(struct hub *h, json_t *metrics, json_t *seconds, json_t *points,
+                                 json_t **out, const char **detail);
+
+/* The same for an insights request (optional seconds and limit). */
+int handlers_insights_reply(struct hub *h, json_t *seconds, json_t *limit, json_t **out,
+                            const char **detail);
+
 #endif

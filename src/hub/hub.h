@@ -34,6 +34,13 @@ struct hub_services {
     json_t *(*snapshot)(void *user);
     /* The history reply: 0 with *out set, -ENOENT (unknown metric), -EINVAL (bad seconds). */
     int (*history)(void *user, const char *metric, long long seconds, json_t **out);
+    /* The batched history reply ({"metrics":[...]}): 0, -EINVAL (bad_request, *detail set) or
+     * -ENOENT (unknown_metric). */
+    int (*history_batch)(void *user, json_t *metrics, json_t *seconds, json_t *points, json_t **out,
+                         const char **detail);
+    /* The insights reply for the request's seconds and limit (NULL when absent): 0 with *out
+     * set, or -EINVAL (not integers in range). */
+    int (*insights)(void *user, json_t *seconds, json_t *limit, json_t **out);
 };
 
 struct hub {

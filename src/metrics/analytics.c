@@ -1,5 +1,7 @@
 #include "metrics/analytics.h"
 
+#include "metrics/humanize.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,18 +10,25 @@
 
 enum { RULE_CPU, RULE_MEM, RULE_SWAP, RULE_LOAD };
 
+#define NEVER INT64_MIN
+
 typedef struct {
-    bool cond, active;
-    int64_t since; /* when cond last changed */
-    pulse_insight insight;
+    bool active;
+    int64_t above_since, below_since; /* start of the current run above / below, or NEVER */
+    pulse_insight insight;            /* the raised one, while active */
 } rule_state;
 
 typedef struct {
-    uint64_t n;
     double mean, var;
+    uint64_t n;
+} ewma;
+
+typedef struct {
+    ewma base;          /* the usual level; frozen while an anomaly is active */
+    ewma shadow;        /* the level during an active anomaly, adopted if it lasts */
     uint32_t hot, calm; /* consecutive anomalous / normal samples */
     bool active;
-    pulse_insight insight;
+    pulse_insight insight; /* the raised one, while active */
 } anomaly_state;
 
 struct pulse_analytics {
@@ -29,6 +38,7 @@ struct pulse_analytics {
     double *vals;    /* vals[metric * cap + slot] */
     double *xs, *ys; /* scratch for one metric's window */
     int64_t last_ts;
+    uint64_t next_seq;
     rule_state rules[PULSE_ALERT_RULES];
     anomaly_state anomalies[PULSE_METRIC_COUNT];
 };
@@ -52,9 +62,14 @@ void pulse_analytics_config_default(pulse_analytics_config *cfg)
         .load_per_core = 1.0,
         .load_hold_s = 60,
         .clear_hold_s = 10,
+        .pct_clear_margin = 5,
+        .load_clear_ratio = 0.9,
         .ewma_alpha = 0.1,
         .anomaly_z = 3.0,
         .anomaly_consecutive = 3,
+        .anomaly_clear_z = 1.5,
+        .anomaly_clear_samples = 10,
+        .anomaly_adopt_s = 600,
         .anomaly_warmup = 30,
         .anomaly_min_rel_sd = 0.05,
         .anomaly_metrics = 1u << PULSE_M_CPU_USAGE | 1u << PULSE_M_MEM_USAGE |
@@ -66,7 +81,10 @@ void pulse_analytics_config_default(pulse_analytics_config *cfg)
 static bool config_ok(const pulse_analytics_config *c)
 {
     return c->interval_ms && c->window_s && c->ewma_alpha > 0 && c->ewma_alpha <= 1 &&
-           c->anomaly_z > 0 && c->anomaly_consecutive > 0 && c->anomaly_min_rel_sd >= 0;
+           c->anomaly_z > 0 && c->anomaly_consecutive > 0 && c->anomaly_min_rel_sd >= 0 &&
+           c->anomaly_clear_z >= 0 && c->anomaly_clear_z <= c->anomaly_z &&
+           c->anomaly_clear_samples > 0 && c->pct_clear_margin >= 0 && c->load_clear_ratio > 0 &&
+           c->load_clear_ratio <= 1;
 }
 
 int pulse_analytics_new(const pulse_analytics_config *cfg, pulse_analytics **out)
@@ -84,6 +102,9 @@ int pulse_analytics_new(const pulse_analytics_config *cfg, pulse_analytics **out
     a->xs = calloc(a->cap, sizeof(*a->xs));
     a->ys = calloc(a->cap, sizeof(*a->ys));
     a->last_ts = INT64_MIN;
+    a->next_seq = 1;
+    for (int i = 0; i < PULSE_ALERT_RULES; i++)
+        a->rules[i].above_since = a->rules[i].below_since = NEVER;
     if (!a->ts || !a->vals || !a->xs || !a->ys) {
         pulse_analytics_free(a);
         return -ENOMEM;
@@ -101,6 +122,25 @@ void pulse_analytics_free(pulse_analytics *a)
     free(a->xs);
     free(a->ys);
     free(a);
+}
+
+void pulse_analytics_set_next_seq(pulse_analytics *a, uint64_t seq)
+{
+    if (a && seq > a->next_seq)
+        a->next_seq = seq;
+}
+
+int pulse_level_from_name(const char *name, pulse_level *out)
+{
+    static const pulse_level levels[] = {PULSE_LEVEL_INFO, PULSE_LEVEL_WARNING,
+                                         PULSE_LEVEL_CRITICAL};
+    for (size_t i = 0; name && out && i < sizeof(levels) / sizeof(levels[0]); i++) {
+        if (strcmp(name, pulse_level_name(levels[i])) == 0) {
+            *out = levels[i];
+            return 0;
+        }
+    }
+    return -EINVAL;
 }
 
 const char *pulse_level_name(pulse_level level)
@@ -200,16 +240,57 @@ static void emit(event_sink *sink, const pulse_insight *in)
         sink->events[sink->n++] = *in;
 }
 
-static void make_insight(pulse_insight *in, const char *key, pulse_level level, bool active,
+/* A new insight about `metric`, numbered; the numbers (threshold, baseline, z) start as NaN. */
+static void make_insight(pulse_analytics *a, pulse_insight *in, const char *kind, pulse_level level,
                          int metric, double value, int64_t ts)
 {
+    const char *name = pulse_metric_name(metric);
+    name = name ? name : "";
     memset(in, 0, sizeof(*in));
-    snprintf(in->key, sizeof(in->key), "%s:%s", key, pulse_metric_name(metric));
-    snprintf(in->metric, sizeof(in->metric), "%s", pulse_metric_name(metric));
+    snprintf(in->key, sizeof(in->key), "%s:%s", kind, name);
+    snprintf(in->metric, sizeof(in->metric), "%s", name);
     in->level = level;
-    in->active = active;
+    in->active = level != PULSE_LEVEL_INFO;
     in->value = value;
     in->ts_ms = ts;
+    in->threshold = in->clear_below = in->baseline = in->z = NAN;
+    in->seq = a->next_seq++;
+    in->raised_ts = ts;
+}
+
+/* The resolution of `raised`: level info, a reference to it and why it ended. */
+static void make_resolution(pulse_analytics *a, pulse_insight *in, const pulse_insight *raised,
+                            int metric, double value, int64_t ts, const char *reason)
+{
+    const char *kind = strncmp(raised->key, "anomaly:", 8) == 0 ? "anomaly" : "threshold";
+    make_insight(a, in, kind, PULSE_LEVEL_INFO, metric, value, ts);
+    in->threshold = raised->threshold;
+    in->clear_below = raised->clear_below;
+    in->baseline = raised->baseline;
+    in->resolves = raised->seq;
+    in->raised_ts = raised->ts_ms;
+    snprintf(in->reason, sizeof(in->reason), "%s", reason);
+}
+
+static const char *fmt(int metric, double v, char *buf, size_t len)
+{
+    pulse_format_value(pulse_metric_unit(metric), v, buf, len);
+    return buf;
+}
+
+void pulse_analytics_restart_resolution(pulse_analytics *a, const pulse_insight *raised,
+                                        int64_t now_ms, pulse_insight *out)
+{
+    char took[32];
+    int metric = pulse_metric_id(raised->metric);
+    make_resolution(a, out, raised, metric, NAN, now_ms, "restart");
+    /* make_resolution names the metric by id: keep the stored name even if this build lacks it */
+    snprintf(out->metric, sizeof(out->metric), "%s", raised->metric);
+    snprintf(out->key, sizeof(out->key), "%s", raised->key);
+    pulse_format_duration((long long)(now_ms - raised->ts_ms), took, sizeof(took));
+    snprintf(out->message, sizeof(out->message),
+             "%s alert closed: pulse restarted %s after it was raised; checking again from now",
+             metric >= 0 ? pulse_metric_label(metric) : raised->metric, took);
 }
 
 /* ---- threshold rules ---- */
@@ -218,45 +299,15 @@ typedef struct {
     int metric;
     pulse_level level;
     uint32_t hold_s;
-    bool cond;
-    double value;
-    char raise_msg[128], clear_msg[128];
+    double value, threshold, clear_below, trend;
+    int ncores;
+    bool known; /* false: no value (or no core count), the rule stays as it was */
 } rule_eval;
 
 static double window_trend(pulse_analytics *a, int metric, int64_t now_ms)
 {
     size_t n = window_gather(a, metric, now_ms);
     return slope(a->xs, a->ys, n);
-}
-
-static void eval_pct_rule(rule_eval *e, const char *label, double v, double thr, uint32_t hold)
-{
-    e->cond = v > thr;
-    e->hold_s = hold;
-    snprintf(e->raise_msg, sizeof(e->raise_msg), "%s above %.0f%% for %u s (%.1f%%)", label, thr,
-             hold, v);
-    snprintf(e->clear_msg, sizeof(e->clear_msg), "%s back below %.0f%% (%.1f%%)", label, thr, v);
-}
-
-static void eval_swap_rule(pulse_analytics *a, rule_eval *e, double v, int64_t ts)
-{
-    double trend = window_trend(a, PULSE_M_SWAP_USED, ts);
-    const double mib = 1024.0 * 1024.0;
-    e->cond = v > 0 && trend > a->cfg.swap_rise_bytes_per_min;
-    e->hold_s = a->cfg.swap_hold_s;
-    snprintf(e->raise_msg, sizeof(e->raise_msg), "Swap in use and rising (%.1f MiB, +%.2f MiB/min)",
-             v / mib, trend / mib);
-    snprintf(e->clear_msg, sizeof(e->clear_msg), "Swap no longer rising (%.1f MiB)", v / mib);
-}
-
-static void eval_load_rule(const pulse_analytics *a, rule_eval *e, double v, int ncores)
-{
-    double thr = ncores * a->cfg.load_per_core;
-    e->cond = ncores > 0 && v > thr;
-    e->hold_s = a->cfg.load_hold_s;
-    snprintf(e->raise_msg, sizeof(e->raise_msg), "Load average %.2f above %d cores for %u s", v,
-             ncores, e->hold_s);
-    snprintf(e->clear_msg, sizeof(e->clear_msg), "Load average back to %.2f (%d cores)", v, ncores);
 }
 
 static void eval_rule(pulse_analytics *a, int rule, const double *values, int ncores, int64_t ts,
@@ -267,37 +318,103 @@ static void eval_rule(pulse_analytics *a, int rule, const double *values, int nc
     static const pulse_level level[] = {PULSE_LEVEL_WARNING, PULSE_LEVEL_CRITICAL,
                                         PULSE_LEVEL_WARNING, PULSE_LEVEL_WARNING};
     const pulse_analytics_config *c = &a->cfg;
-    e->metric = metric[rule];
-    e->level = level[rule];
+    *e = (rule_eval){.metric = metric[rule], .level = level[rule], .trend = NAN, .ncores = ncores};
     e->value = values[e->metric];
-    if (rule == RULE_CPU)
-        eval_pct_rule(e, "CPU usage", e->value, c->cpu_usage_pct, c->cpu_hold_s);
-    else if (rule == RULE_MEM)
-        eval_pct_rule(e, "Memory usage", e->value, c->mem_usage_pct, c->mem_hold_s);
-    else if (rule == RULE_SWAP)
-        eval_swap_rule(a, e, e->value, ts);
-    else
-        eval_load_rule(a, e, e->value, ncores);
+    e->known = !isnan(e->value);
+    if (rule == RULE_CPU || rule == RULE_MEM) {
+        e->threshold = rule == RULE_CPU ? c->cpu_usage_pct : c->mem_usage_pct;
+        e->hold_s = rule == RULE_CPU ? c->cpu_hold_s : c->mem_hold_s;
+        e->clear_below = e->threshold - c->pct_clear_margin;
+    } else if (rule == RULE_SWAP) {
+        /* The rule is on the growth rate: "swap in use and rising", clear at half the rate. */
+        e->trend = window_trend(a, PULSE_M_SWAP_USED, ts);
+        e->threshold = c->swap_rise_bytes_per_min;
+        e->clear_below = c->swap_rise_bytes_per_min / 2;
+        e->hold_s = c->swap_hold_s;
+    } else {
+        e->threshold = ncores * c->load_per_core;
+        e->clear_below = e->threshold * c->load_clear_ratio;
+        e->hold_s = c->load_hold_s;
+        e->known = e->known && ncores > 0;
+    }
 }
 
-static void step_rule(pulse_analytics *a, rule_state *r, const rule_eval *e, int64_t ts,
+/* The quantity compared with the threshold: the value, or for swap its trend while in use. */
+static double rule_measure(const rule_eval *e)
+{
+    if (!isnan(e->trend))
+        return e->value > 0 ? e->trend : 0;
+    return e->value;
+}
+
+static void raise_message(const pulse_analytics *a, int rule, const rule_eval *e, char *out,
+                          size_t len)
+{
+    char v[32], thr[32], hold[32], per[32];
+    pulse_format_duration((long long)e->hold_s * 1000, hold, sizeof(hold));
+    fmt(e->metric, e->value, v, sizeof(v));
+    if (rule == RULE_SWAP) {
+        pulse_format_value(PULSE_UNIT_BYTES, e->trend, per, sizeof(per));
+        snprintf(out, len, "Swap in use and growing: %s, up %s per minute", v, per);
+    } else if (rule == RULE_LOAD) {
+        fmt(e->metric, e->threshold, thr, sizeof(thr));
+        snprintf(out, len, "Load average %s, above %s (%.2f per core, %d cores) for %s", v, thr,
+                 a->cfg.load_per_core, e->ncores, hold);
+    } else {
+        fmt(e->metric, e->threshold, thr, sizeof(thr));
+        snprintf(out, len, "%s at %s, above %s for %s", pulse_metric_label(e->metric), v, thr,
+                 hold);
+    }
+}
+
+static void resolve_message(int rule, const rule_eval *e, const pulse_insight *raised, int64_t ts,
+                            char *out, size_t len)
+{
+    char v[32], took[32];
+    pulse_format_duration((long long)(ts - raised->ts_ms), took, sizeof(took));
+    fmt(e->metric, e->value, v, sizeof(v));
+    if (rule == RULE_SWAP)
+        snprintf(out, len, "Swap no longer growing, at %s (alert lasted %s)", v, took);
+    else
+        snprintf(out, len, "%s back to normal at %s (alert lasted %s)",
+                 pulse_metric_label(e->metric), v, took);
+}
+
+/* Tracks the runs above the threshold and below the clear level; a value in between ends both,
+ * so a value hovering around the threshold neither raises nor resolves. */
+static void track_runs(rule_state *r, const rule_eval *e, int64_t ts)
+{
+    double m = rule_measure(e);
+    bool above = m > e->threshold, below = m < e->clear_below;
+    if (!above)
+        r->above_since = NEVER;
+    else if (r->above_since == NEVER)
+        r->above_since = ts;
+    if (!below)
+        r->below_since = NEVER;
+    else if (r->below_since == NEVER)
+        r->below_since = ts;
+}
+
+static void step_rule(pulse_analytics *a, int rule, const rule_eval *e, int64_t ts,
                       event_sink *sink)
 {
-    if (e->cond != r->cond) {
-        r->cond = e->cond;
-        r->since = ts;
-    }
-    int64_t held = ts - r->since;
-    if (e->cond && !r->active && held >= (int64_t)e->hold_s * 1000) {
+    rule_state *r = &a->rules[rule];
+    track_runs(r, e, ts);
+    if (!r->active && r->above_since != NEVER && ts - r->above_since >= (int64_t)e->hold_s * 1000) {
         r->active = true;
-        make_insight(&r->insight, "threshold", e->level, true, e->metric, e->value, ts);
-        snprintf(r->insight.message, sizeof(r->insight.message), "%s", e->raise_msg);
-        emit(sink, &r->insight);
-    } else if (!e->cond && r->active && held >= (int64_t)a->cfg.clear_hold_s * 1000) {
+        pulse_insight *in = &r->insight;
+        make_insight(a, in, "threshold", e->level, e->metric, e->value, ts);
+        in->threshold = e->threshold;
+        in->clear_below = e->clear_below;
+        raise_message(a, rule, e, in->message, sizeof(in->message));
+        emit(sink, in);
+    } else if (r->active && r->below_since != NEVER &&
+               ts - r->below_since >= (int64_t)a->cfg.clear_hold_s * 1000) {
         r->active = false;
         pulse_insight in;
-        make_insight(&in, "threshold", PULSE_LEVEL_INFO, false, e->metric, e->value, ts);
-        snprintf(in.message, sizeof(in.message), "%s", e->clear_msg);
+        make_resolution(a, &in, &r->insight, e->metric, e->value, ts, "recovered");
+        resolve_message(rule, e, &r->insight, ts, in.message, sizeof(in.message));
         emit(sink, &in);
     }
 }
@@ -309,8 +426,8 @@ static void update_rules(pulse_analytics *a, int64_t ts, const double *values, i
         rule_eval e;
         eval_rule(a, i, values, ncores, ts, &e);
         /* A missing value says nothing about the condition, so the state is left as it was. */
-        if (!isnan(e.value))
-            step_rule(a, &a->rules[i], &e, ts, sink);
+        if (e.known)
+            step_rule(a, i, &e, ts, sink);
     }
 }
 
@@ -320,24 +437,15 @@ static void update_rules(pulse_analytics *a, int64_t ts, const double *values, i
  * wiggles into huge z-scores. */
 static double sd_floor(const pulse_analytics *a, int metric, double mean)
 {
-    static const double mib = 1024.0 * 1024.0;
     double abs_floor;
-    switch (metric) {
-    case PULSE_M_MEM_USED:
-    case PULSE_M_MEM_AVAILABLE:
-    case PULSE_M_MEM_CACHED:
-    case PULSE_M_SWAP_USED:
-        abs_floor = mib;
+    switch (pulse_metric_unit(metric)) {
+    case PULSE_UNIT_BYTES:
+        abs_floor = 1024.0 * 1024.0;
         break;
-    case PULSE_M_NET_RX:
-    case PULSE_M_NET_TX:
-    case PULSE_M_DISK_READ:
-    case PULSE_M_DISK_WRITE:
+    case PULSE_UNIT_BPS:
         abs_floor = 64 * 1024;
         break;
-    case PULSE_M_LOAD1:
-    case PULSE_M_LOAD5:
-    case PULSE_M_LOAD15:
+    case PULSE_UNIT_LOAD:
         abs_floor = 0.1;
         break;
     default:
@@ -346,7 +454,7 @@ static double sd_floor(const pulse_analytics *a, int metric, double mean)
     return fmax(abs_floor, a->cfg.anomaly_min_rel_sd * fabs(mean));
 }
 
-static void ewma_update(anomaly_state *s, double x, double alpha)
+static void ewma_update(ewma *s, double x, double alpha)
 {
     if (s->n++ == 0) {
         s->mean = x;
@@ -358,41 +466,77 @@ static void ewma_update(anomaly_state *s, double x, double alpha)
     s->var = (1 - alpha) * (s->var + diff * incr);
 }
 
-static void anomaly_event(anomaly_state *s, int metric, bool raise, double x, double z, int64_t ts,
-                          event_sink *sink)
+static void anomaly_raise(pulse_analytics *a, anomaly_state *s, int metric, double x, double z,
+                          int64_t ts, event_sink *sink)
 {
-    const char *name = pulse_metric_name(metric);
+    char v[32], usual[32];
+    pulse_insight *in = &s->insight;
+    make_insight(a, in, "anomaly", PULSE_LEVEL_WARNING, metric, x, ts);
+    in->baseline = s->base.mean;
+    in->z = z;
+    const char *how = fabs(z) >= 2 * a->cfg.anomaly_z ? "far " : "";
+    snprintf(in->message, sizeof(in->message), "%s at %s, %s%s the usual %s",
+             pulse_metric_label(metric), fmt(metric, x, v, sizeof(v)), how,
+             z > 0 ? "above" : "below", fmt(metric, s->base.mean, usual, sizeof(usual)));
+    s->active = true;
+    s->calm = 0;
+    s->shadow = (ewma){0};
+    emit(sink, in);
+}
+
+/* Ends the active anomaly: the value is back ("recovered"), or it stayed away so long that its
+ * level becomes the usual one ("new_normal"). */
+static void anomaly_resolve(pulse_analytics *a, anomaly_state *s, int metric, double x, double z,
+                            int64_t ts, bool adopted, event_sink *sink)
+{
+    char v[32], took[32];
     pulse_insight in;
-    make_insight(&in, "anomaly", raise ? PULSE_LEVEL_WARNING : PULSE_LEVEL_INFO, raise, metric, x,
-                 ts);
-    if (raise)
-        snprintf(in.message, sizeof(in.message), "%s unusually %s: %.2f (z=%.1f, mean %.2f)", name,
-                 z > 0 ? "high" : "low", x, z, s->mean);
+    make_resolution(a, &in, &s->insight, metric, x, ts, adopted ? "new_normal" : "recovered");
+    in.z = z;
+    pulse_format_duration((long long)(ts - s->insight.ts_ms), took, sizeof(took));
+    fmt(metric, x, v, sizeof(v));
+    if (adopted)
+        snprintf(in.message, sizeof(in.message),
+                 "%s has stayed near %s for %s: now the usual level", pulse_metric_label(metric), v,
+                 took);
     else
-        snprintf(in.message, sizeof(in.message), "%s back to normal: %.2f", name, x);
-    s->active = raise;
-    if (raise)
-        s->insight = in;
+        snprintf(in.message, sizeof(in.message), "%s back to normal at %s (alert lasted %s)",
+                 pulse_metric_label(metric), v, took);
+    if (adopted)
+        s->base = s->shadow;
+    s->active = false;
+    s->hot = s->calm = 0;
     emit(sink, &in);
 }
 
+/* Before a raise, outliers stay out of the baseline so isolated spikes do not inflate the
+ * variance. While raised, the baseline is frozen: "back to normal" means back near the level
+ * before the anomaly (|z| under anomaly_clear_z for anomaly_clear_samples samples), never a
+ * baseline that has crept up to the anomalous level. */
 static void step_anomaly(pulse_analytics *a, int metric, double x, int64_t ts, event_sink *sink)
 {
     anomaly_state *s = &a->anomalies[metric];
     const pulse_analytics_config *c = &a->cfg;
-    bool warm = s->n >= c->anomaly_warmup;
-    double z = warm ? (x - s->mean) / fmax(sqrt(s->var), sd_floor(a, metric, s->mean)) : 0;
-    bool hot = fabs(z) > c->anomaly_z;
-    s->hot = hot ? s->hot + 1 : 0;
-    s->calm = hot ? 0 : s->calm + 1;
-    if (!s->active && s->hot >= c->anomaly_consecutive)
-        anomaly_event(s, metric, true, x, z, ts, sink);
-    else if (s->active && s->calm >= c->anomaly_consecutive)
-        anomaly_event(s, metric, false, x, z, ts, sink);
-    /* Outliers stay out of the baseline until they are a confirmed anomaly; from then on they
-     * are learned, so a lasting level shift becomes the new normal and the insight clears. */
-    if (!hot || s->active)
-        ewma_update(s, x, c->ewma_alpha);
+    bool warm = s->base.n >= c->anomaly_warmup;
+    double z =
+        warm ? (x - s->base.mean) / fmax(sqrt(s->base.var), sd_floor(a, metric, s->base.mean)) : 0;
+    if (!s->active) {
+        bool hot = fabs(z) > c->anomaly_z;
+        s->hot = hot ? s->hot + 1 : 0;
+        if (s->hot >= c->anomaly_consecutive)
+            anomaly_raise(a, s, metric, x, z, ts, sink);
+        else if (!hot)
+            ewma_update(&s->base, x, c->ewma_alpha);
+        return;
+    }
+    ewma_update(&s->shadow, x, c->ewma_alpha);
+    s->calm = fabs(z) < c->anomaly_clear_z ? s->calm + 1 : 0;
+    if (s->calm >= c->anomaly_clear_samples) {
+        anomaly_resolve(a, s, metric, x, z, ts, false, sink);
+        ewma_update(&s->base, x, c->ewma_alpha);
+    } else if (c->anomaly_adopt_s && ts - s->insight.ts_ms >= (int64_t)c->anomaly_adopt_s * 1000) {
+        anomaly_resolve(a, s, metric, x, z, ts, true, sink);
+    }
 }
 
 static void update_anomalies(pulse_analytics *a, int64_t ts, const double *values, event_sink *sink)

@@ -1,6 +1,7 @@
-/* Window statistics, threshold alerts with hold times, and EWMA z-score anomaly detection over
- * the history metrics (collector.h ids). Insights are raised once and cleared once; the module
- * keeps the currently active ones for snapshots. Not thread-safe: one owner (the event loop). */
+/* Window statistics, threshold alerts with hold times and hysteresis, and EWMA z-score anomaly
+ * detection over the history metrics (collector.h ids). Insights are raised once and resolved
+ * once, with messages in human units; the module keeps the currently active ones for snapshots.
+ * Not thread-safe: one owner (the event loop). */
 #ifndef PULSE_ANALYTICS_H
 #define PULSE_ANALYTICS_H
 
@@ -17,13 +18,21 @@
 typedef enum { PULSE_LEVEL_INFO, PULSE_LEVEL_WARNING, PULSE_LEVEL_CRITICAL } pulse_level;
 
 typedef struct {
-    char key[48]; /* stable identity: "threshold:cpu.usage", "anomaly:network.rx_bps", ... */
-    pulse_level level;
-    bool active; /* true when raised, false for the event that clears it */
+    char key[48];      /* stable identity: "threshold:cpu.usage", "anomaly:network.rx_bps", ... */
+    pulse_level level; /* warning / critical when raised, info when resolved */
+    bool active;       /* true when raised ("state":"raised"), false when resolved */
     char metric[32];
-    char message[160];
-    double value;
+    char message[192]; /* for people: "Disk writes at 972 MiB/s, far above the usual 150 KiB/s" */
+    double value;      /* the raw value, in the metric's unit */
     int64_t ts_ms;
+    double threshold;   /* threshold rules: the level that raises (load: cores x per core) */
+    double clear_below; /* threshold rules: the value must fall under this to resolve */
+    double baseline;    /* anomalies: the usual level (EWMA mean) before the anomaly */
+    double z;           /* anomalies: the z-score of value against the baseline */
+    uint64_t seq;       /* unique, increasing number of this insight */
+    uint64_t resolves;  /* resolved: seq of the raised insight it ends (0 when raised) */
+    int64_t raised_ts;  /* when the raised insight was raised (its own ts when raised) */
+    char reason[16];    /* resolved: "recovered", "new_normal" or "restart"; "" when raised */
 } pulse_insight;
 
 typedef struct {
@@ -43,10 +52,15 @@ typedef struct {
     uint32_t swap_hold_s;           /* ... for this long raises a warning (60) */
     double load_per_core;           /* load.1m above cores x this ... (1.0) */
     uint32_t load_hold_s;           /* ... for this long raises a warning (60) */
-    uint32_t clear_hold_s;          /* a rule clears after its condition is false this long (10) */
+    uint32_t clear_hold_s;          /* a rule resolves after its value is back this long (10) */
+    double pct_clear_margin;        /* cpu/memory resolve below threshold minus this (5 points) */
+    double load_clear_ratio;        /* load resolves below threshold x this (0.9) */
     double ewma_alpha;              /* EWMA weight of a new sample (0.1) */
     double anomaly_z;               /* |z| above this counts as anomalous (3.0) */
-    uint32_t anomaly_consecutive;   /* samples in a row to raise, and calm ones to clear (3) */
+    uint32_t anomaly_consecutive;   /* anomalous samples in a row to raise (3) */
+    double anomaly_clear_z;         /* |z| under this counts as back to normal (1.5) */
+    uint32_t anomaly_clear_samples; /* normal samples in a row to resolve (10) */
+    uint32_t anomaly_adopt_s;       /* an anomaly lasting this long becomes the new normal (600) */
     uint32_t anomaly_warmup;        /* samples before z-scores are trusted (30) */
     double anomaly_min_rel_sd;      /* sd floor as a fraction of |mean| (0.05) */
     uint32_t anomaly_metrics;       /* bitmask of 1u << PULSE_M_* watched for anomalies */
@@ -69,6 +83,14 @@ int pulse_analytics_update(pulse_analytics *a, int64_t ts_ms,
 int pulse_analytics_stats(pulse_analytics *a, int metric, int64_t now_ms, pulse_stats *out);
 /* Copies the active insights (oldest rule first) into out, up to cap; *n is the number copied. */
 int pulse_analytics_active(const pulse_analytics *a, pulse_insight *out, size_t cap, size_t *n);
+/* Sets the seq the next insight gets (after the highest one stored); 0 is ignored. */
+void pulse_analytics_set_next_seq(pulse_analytics *a, uint64_t seq);
+/* Writes the resolution of `raised`, an insight left open by an earlier run of the daemon:
+ * reason "restart", numbered by this state. */
+void pulse_analytics_restart_resolution(pulse_analytics *a, const pulse_insight *raised,
+                                        int64_t now_ms, pulse_insight *out);
+/* Level of a name from pulse_level_name; -EINVAL for anything else. */
+int pulse_level_from_name(const char *name, pulse_level *out);
 /* Name of an insight level: "info", "warning" or "critical". */
 const char *pulse_level_name(pulse_level level);
 

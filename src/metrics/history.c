@@ -294,6 +294,89 @@ int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int
     return 0;
 }
 
+/* ---- series for charts: NaN kept, gaps marked ---- */
+
+static bool in_window(pulse_point p, int64_t from, int64_t now)
+{
+    return p.ts_ms > from && p.ts_ms <= now;
+}
+
+/* Every sample in the window, with a NaN marker after each gap longer than two steps; SIZE_MAX
+ * when that takes more than max points. */
+static size_t series_raw(const source *s, int64_t from, int64_t now, int64_t step, size_t max,
+                         pulse_point *out)
+{
+    size_t n = 0, len = source_len(s);
+    int64_t prev = INT64_MIN;
+    for (size_t i = 0; i < len; i++) {
+        pulse_point p = source_get(s, i);
+        if (!in_window(p, from, now))
+            continue;
+        bool gap = prev != INT64_MIN && p.ts_ms - prev > 2 * step;
+        if (n + (gap ? 2 : 1) > max)
+            return SIZE_MAX;
+        if (gap)
+            out[n++] = (pulse_point){prev + step, NAN};
+        out[n++] = p;
+        prev = p.ts_ms;
+    }
+    return n;
+}
+
+/* Epoch-aligned buckets of width w: the mean of each non-empty one (NaN when none of its samples
+ * has a value), and a NaN marker in the first empty bucket after it when the next is further.
+ * Every point sits on its own bucket, so there are at most as many as buckets in the range. */
+static size_t series_buckets(const source *s, int64_t from, int64_t now, int64_t w,
+                             pulse_point *out)
+{
+    size_t n = 0, len = source_len(s), members = 0;
+    double sum = 0;
+    int64_t cur = INT64_MIN;
+    for (size_t i = 0; i < len; i++) {
+        pulse_point p = source_get(s, i);
+        if (!in_window(p, from, now))
+            continue;
+        int64_t b = floor_to(p.ts_ms, w);
+        if (b != cur && cur != INT64_MIN) {
+            out[n++] = (pulse_point){cur, members ? sum / (double)members : NAN};
+            if (b - cur > w)
+                out[n++] = (pulse_point){cur + w, NAN};
+            sum = 0;
+            members = 0;
+        }
+        cur = b;
+        if (!isnan(p.value)) {
+            sum += p.value;
+            members++;
+        }
+    }
+    if (cur != INT64_MIN)
+        out[n++] = (pulse_point){cur, members ? sum / (double)members : NAN};
+    return n;
+}
+
+int pulse_history_query_series(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
+                               size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms)
+{
+    if (!h || !out || !n || !step_ms || metric < 0 || metric >= h->cfg.nmetrics || seconds <= 0 ||
+        seconds > INT64_MAX / 2000 || max_points < 2)
+        return -EINVAL;
+    bool fine = seconds <= (int64_t)h->cfg.fine_seconds || !minutes_reach_further(h);
+    int64_t base = fine ? h->cfg.interval_ms : h->cfg.minute_ms;
+    int64_t range = seconds * 1000, from = now_ms - range;
+    source s;
+    make_source(h, metric, fine, &s);
+    size_t k = series_raw(&s, from, now_ms, base, max_points, out);
+    if (k != SIZE_MAX) {
+        *n = k;
+        *step_ms = base;
+        return 0;
+    }
+    *step_ms = bucket_width(range, base, max_points);
+    *n = series_buckets(&s, from, now_ms, *step_ms, out);
+    return 0;
+}
+
 int pulse_history_nmetrics(const pulse_history *h)
 {
     return h ? h->cfg.nmetrics : -EINVAL;

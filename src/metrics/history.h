@@ -41,6 +41,12 @@ int pulse_history_load_minute(pulse_history *h, int64_t ts_ms, const double *val
  * downsampling was needed, else the bucket width. */
 int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
                         size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms);
+/* Like pulse_history_query, for charts: a sample without a value is kept as a NaN point, an
+ * averaged bucket without a value is NaN, and a gap (no sample for more than two steps: the
+ * daemon was down) is marked by one NaN point one step after the point before it. At most
+ * max_points points in all, markers included. */
+int pulse_history_query_series(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
+                               size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms);
 /* Number of values per point this history was created with. */
 int pulse_history_nmetrics(const pulse_history *h);
 /* Bytes allocated by the history (both rings and the minute accumulator). */

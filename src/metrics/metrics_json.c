@@ -1,5 +1,7 @@
 #include "metrics/metrics_json.h"
 
+#include "metrics/humanize.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -180,6 +182,13 @@ int pulse_metrics_json(const pulse_sample *s, unsigned groups, json_t **out)
 
 /* ---- insights and analytics ---- */
 
+/* An optional number: present only when the insight has it. */
+static void put_finite(build *b, json_t *o, const char *key, double v)
+{
+    if (isfinite(v))
+        put(b, o, key, json_real(v));
+}
+
 static json_t *insight_object(build *b, const pulse_insight *in)
 {
     json_t *o = json_object();
@@ -191,6 +200,18 @@ static json_t *insight_object(build *b, const pulse_insight *in)
     put(b, o, "ts", json_integer(in->ts_ms));
     put(b, o, "key", json_string(in->key));
     put(b, o, "active", json_boolean(in->active));
+    put(b, o, "state", json_string(in->active ? "raised" : "resolved"));
+    put(b, o, "seq", json_integer((json_int_t)in->seq));
+    put(b, o, "unit", json_string(pulse_unit_name(pulse_metric_unit(pulse_metric_id(in->metric)))));
+    put_finite(b, o, "threshold", in->threshold);
+    put_finite(b, o, "clear_below", in->clear_below);
+    put_finite(b, o, "baseline", in->baseline);
+    put_finite(b, o, "z", isfinite(in->z) ? round(in->z * 100.0) / 100.0 : in->z);
+    if (!in->active) {
+        put(b, o, "resolves", json_integer((json_int_t)in->resolves));
+        put(b, o, "raised_ts", json_integer(in->raised_ts));
+        put(b, o, "reason", json_string(in->reason));
+    }
     return o;
 }
 
@@ -210,6 +231,26 @@ int pulse_insight_json(const pulse_insight *in, json_t **out)
         return -EINVAL;
     build b = {true};
     json_t *o = insight_object(&b, in);
+    return finish(&b, o, out);
+}
+
+int pulse_insights_reply_json(const pulse_insight_log *log, int64_t seconds, int64_t limit,
+                              int64_t now_ms, json_t **out)
+{
+    if (!log || !out || seconds < 1 || seconds > PULSE_HISTORY_MAX_SECONDS || limit < 1 ||
+        limit > PULSE_INSIGHTS_MAX_LIMIT)
+        return -EINVAL;
+    const pulse_insight **list = malloc((size_t)limit * sizeof(*list));
+    if (!list)
+        return -ENOMEM;
+    size_t n = pulse_insight_log_select(log, now_ms - seconds * 1000, now_ms, (size_t)limit, list);
+    build b = {true};
+    json_t *o = json_object(), *arr = json_array();
+    put(&b, o, "type", json_string("insights"));
+    for (size_t i = 0; i < n; i++)
+        push(&b, arr, insight_object(&b, list[i]));
+    put(&b, o, "insights", arr);
+    free(list);
     return finish(&b, o, out);
 }
 

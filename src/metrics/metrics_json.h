@@ -8,18 +8,27 @@
 #include "metrics/analytics.h"
 #include "metrics/collector.h"
 #include "metrics/history.h"
+#include "metrics/insight_log.h"
 
 #include <jansson.h>
 #include <stdint.h>
 
 #define PULSE_HISTORY_MAX_SECONDS 604800
+#define PULSE_INSIGHTS_MAX_LIMIT 1000 /* insights one `insights` reply holds at most */
+#define PULSE_INSIGHTS_DEFAULT_LIMIT 100
+
 /* Group mask of a metrics channel ("metrics" = all); 0 for a name outside "metrics*", -ENOENT
  * for an unlisted "metrics*" name (reserved: unknown_channel), -EINVAL for NULL. */
 int pulse_channel_groups(const char *channel);
 /* The metrics frame holding only the groups in mask (type, ts and rates always). */
 int pulse_metrics_json(const pulse_sample *s, unsigned groups, json_t **out);
-/* {"type":"insight","level","metric","message","value","ts","id","active"}. */
+/* {"type":"insight","level","metric","message","value","ts","key","active","state","seq","unit",
+ * ...}: see docs/PROTOCOL.md for the optional fields. */
 int pulse_insight_json(const pulse_insight *in, json_t **out);
+/* The `insights` reply {"type":"insights","insights":[...]}: the newest `limit` insights of the
+ * last `seconds`, oldest first; -EINVAL for seconds outside 1..604800 or limit outside 1..1000. */
+int pulse_insights_reply_json(const pulse_insight_log *log, int64_t seconds, int64_t limit,
+                              int64_t now_ms, json_t **out);
 /* The snapshot's "analytics" object: {METRIC:{"min","max","avg","p95","trend"}} for every
  * metric with data in the window. */
 int pulse_analytics_json(pulse_analytics *a, int64_t now_ms, json_t **out);

@@ -10,11 +10,15 @@
 #include "metrics/analytics.h"
 #include "metrics/collector.h"
 #include "metrics/history.h"
+#include "metrics/insight_history.h"
 #include "metrics/metrics_json.h"
+#include "metrics/series_json.h"
 #include "metrics/store.h"
 
 #define BATCH_ROWS 600
 #define FINE_POINTS_MAX 18000 /* bounds the fine ring's memory at short intervals */
+#define PRIME_MS 250          /* between the two readings taken before listening */
+#define PRIME_TRIES 4         /* readings after the first, at most, to get CPU figures */
 
 struct metrics_service {
     uv_loop_t *loop;
@@ -25,6 +29,7 @@ struct metrics_service {
     pulse_history *hist;
     pulse_analytics *an;
     pulse_store *store;
+    struct insight_history insights; /* the insights of the last 7 days, for `insights` */
     pulse_sample latest;
     int have_latest;
     int sample_failed;
@@ -34,7 +39,7 @@ struct metrics_service {
      * worker owns while `busy`. */
     uv_work_t work;
     pulse_store_batch pending, writing;
-    int busy, write_rc, write_failed, stopping;
+    int busy, write_rc, write_failed, stopping, primed, prime_tries;
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
@@ -53,7 +58,7 @@ static void write_work(uv_work_t *w)
 static void close_store(struct metrics_service *p)
 {
     char err[256];
-    if (p->pending.count > 0 &&
+    if (!pulse_store_batch_empty(&p->pending) &&
         pulse_store_write(p->store, &p->pending, pulse_wall_ms(), err, sizeof(err)) < 0)
         log_warn(p->log, "history: final write failed: %s", err);
     pulse_store_close(p->store);
@@ -80,9 +85,10 @@ static void write_done(uv_work_t *w, int status)
 /* One transaction per interval, on a worker; a failed batch is retried before newer rows. */
 static void schedule_write(struct metrics_service *p)
 {
-    if (p->busy || !p->store || (p->pending.count == 0 && p->writing.count == 0))
+    if (p->busy || !p->store ||
+        (pulse_store_batch_empty(&p->pending) && pulse_store_batch_empty(&p->writing)))
         return;
-    if (p->writing.count == 0) {
+    if (pulse_store_batch_empty(&p->writing)) {
         pulse_store_batch tmp = p->writing;
         p->writing = p->pending;
         p->pending = tmp;
@@ -159,8 +165,10 @@ static void record(struct metrics_service *p)
     if (pulse_history_add(p->hist, p->latest.ts_ms, v) < 0)
         return; /* the wall clock stepped back: skip this sample */
     if (pulse_analytics_update(p->an, p->latest.ts_ms, v, p->latest.online_cores, ev,
-                               PULSE_ANALYTICS_MAX_EVENTS, &nev) == 0)
+                               PULSE_ANALYTICS_MAX_EVENTS, &nev) == 0) {
+        insight_history_add(&p->insights, ev, nev, p->store ? &p->pending : NULL);
         publish_insights(p, ev, nev);
+    }
     if (p->store && pulse_store_batch_add(&p->pending, p->latest.ts_ms, v) < 0)
         log_warn(p->log, "history: batch full, sample dropped");
     schedule_write(p);
@@ -222,6 +230,11 @@ static int open_parts(struct metrics_service *p, char *why, size_t whylen)
         snprintf(why, whylen, "--db %s: %s", p->opt.db, err);
         return rc;
     }
+    if ((rc = insight_history_open(&p->insights, p->store, p->an, &p->pending,
+                                   (int64_t)pulse_wall_ms(), err, sizeof(err))) < 0) {
+        snprintf(why, whylen, "--db %s: %s", p->opt.db, err);
+        return rc;
+    }
     return 0;
 }
 
@@ -240,10 +253,52 @@ static int hub_history(void *user, const char *metric, long long seconds, json_t
     return metrics_service_history(user, metric, seconds, out);
 }
 
+static int hub_history_batch(void *user, json_t *metrics, json_t *seconds, json_t *points,
+                             json_t **out, const char **detail)
+{
+    return metrics_service_history_batch(user, metrics, seconds, points, out, detail);
+}
+
+static int hub_insights(void *user, json_t *seconds, json_t *limit, json_t **out)
+{
+    return metrics_service_insights(user, seconds, limit, out);
+}
+
 /* The hub reaches the service (snapshot, history, a new subscriber's first frame) from now on. */
 static void attach(struct metrics_service *p)
 {
-    p->hub->svc = (struct hub_services){p, hub_send_latest, hub_snapshot, hub_history};
+    p->hub->svc = (struct hub_services){p,           hub_send_latest,   hub_snapshot,
+                                        hub_history, hub_history_batch, hub_insights};
+}
+
+static void on_prime(uv_timer_t *t)
+{
+    struct metrics_service *p = t->data;
+    on_tick(t);
+    /* The kernel's iowait can step back, which leaves a reading without CPU figures: read
+     * again (a few times at most) so the first frame has them. */
+    if (!p->latest.cpu.valid && ++p->prime_tries < PRIME_TRIES)
+        uv_timer_start(t, on_prime, PRIME_MS, 0);
+    else
+        p->primed = 1;
+}
+
+/* Rates need two readings: the first is taken now and the second PRIME_MS later, before the
+ * daemon listens (the net starts after this service), so the very first frame any client gets
+ * has rates, never nulls. The loop runs meanwhile, so nothing blocks. */
+static void prime(struct metrics_service *p)
+{
+    uv_timer_init(p->loop, &p->tick);
+    p->tick.data = p;
+    if (pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(p->loop), &p->latest) < 0)
+        return; /* /proc unreadable: the ticks will say so */
+    uint64_t interval = (uint64_t)p->opt.interval_ms;
+    uv_timer_start(&p->tick, on_prime, interval < PRIME_MS ? interval : PRIME_MS, 0);
+    /* Until primed, and until the store write the second reading queued is done: the start-up
+     * may still fail (the port), and the service must not be freed under a worker. */
+    while ((!p->primed || p->busy) && uv_run(p->loop, UV_RUN_ONCE) != 0)
+        ;
+    uv_timer_stop(&p->tick);
 }
 
 int metrics_service_start(struct metrics_service **out, uv_loop_t *loop, const struct logger *log,
@@ -263,13 +318,9 @@ int metrics_service_start(struct metrics_service **out, uv_loop_t *loop, const s
     int rc = open_parts(p, why, whylen);
     if (rc < 0)
         return rc;
-    /* The priming sample has no rates; the first tick comes soon so that frames have them. */
-    if (pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(p->loop), &p->latest) == 0)
-        p->have_latest = 1;
-    uv_timer_init(p->loop, &p->tick);
-    p->tick.data = p;
+    prime(p);
     uint64_t interval = (uint64_t)p->opt.interval_ms;
-    uv_timer_start(&p->tick, on_tick, interval < 250 ? interval : 250, interval);
+    uv_timer_start(&p->tick, on_tick, interval, interval);
     attach(p);
     return 0;
 }
@@ -294,6 +345,7 @@ void metrics_service_free(struct metrics_service *p)
     pulse_collector_free(p->col);
     pulse_history_free(p->hist);
     pulse_analytics_free(p->an);
+    insight_history_free(&p->insights);
     json_decref(p->analytics);
     pulse_store_batch_free(&p->pending);
     pulse_store_batch_free(&p->writing);
@@ -363,4 +415,17 @@ void metrics_service_prometheus(struct metrics_service *p, FILE *out)
     gauge(out, "pulse_network_tx_bytes_per_second", "Bytes sent per second, loopback excluded.",
           rates ? s->net.tx_bps : nan);
     gauge(out, "pulse_load1", "Host load average over 1 minute.", p->have_latest ? s->load1 : nan);
+}
+
+int metrics_service_insights(struct metrics_service *p, json_t *seconds, json_t *limit,
+                             json_t **out)
+{
+    return insight_history_reply(&p->insights, seconds, limit, (int64_t)pulse_wall_ms(), out);
+}
+
+int metrics_service_history_batch(struct metrics_service *p, json_t *metrics, json_t *seconds,
+                                  json_t *points, json_t **out, const char **detail)
+{
+    return pulse_series_reply_json(p->hist, metrics, seconds, points, (int64_t)pulse_wall_ms(), out,
+                                   detail);
 }

@@ -46,6 +46,16 @@ json_t *metrics_service_snapshot(struct metrics_service *m);
 int metrics_service_history(struct metrics_service *m, const char *metric, long long seconds,
                             json_t **out);
 
+/* The insights reply for a request's `seconds` and `limit` fields (NULL when absent): 0 with
+ * *out set, or -EINVAL (not an integer in 1..604800 / 1..1000). */
+int metrics_service_insights(struct metrics_service *m, json_t *seconds, json_t *limit,
+                             json_t **out);
+
+/* The batched history reply (metrics array, seconds, optional points): 0 with *out set, -EINVAL
+ * (bad_request, *detail set) or -ENOENT (unknown_metric). */
+int metrics_service_history_batch(struct metrics_service *m, json_t *metrics, json_t *seconds,
+                                  json_t *points, json_t **out, const char **detail);
+
 /* Writes the host gauges in the Prometheus text format. */
 void metrics_service_prometheus(struct metrics_service *m, FILE *out);
 

@@ -10,7 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ST_INSERT, ST_ROLLUP, ST_DEL_RAW, ST_DEL_MINUTE, ST_SEL_RAW, ST_SEL_MINUTE, ST_COUNT };
+enum {
+    ST_INSERT,
+    ST_ROLLUP,
+    ST_DEL_RAW,
+    ST_DEL_MINUTE,
+    ST_SEL_RAW,
+    ST_SEL_MINUTE,
+    ST_INS_INSIGHT,
+    ST_DEL_INSIGHT,
+    ST_SEL_INSIGHT,
+    ST_COUNT
+};
 
 struct pulse_store {
     sqlite3 *db;
@@ -27,7 +38,17 @@ static const char *const migrations[] = {
     " value REAL, PRIMARY KEY(ts, metric_id)) WITHOUT ROWID;"
     "CREATE TABLE minute(ts INTEGER NOT NULL, metric_id INTEGER NOT NULL REFERENCES metric(id),"
     " value REAL, PRIMARY KEY(ts, metric_id)) WITHOUT ROWID;",
+    /* 2: insights, one row per raised or resolved event, keyed by its seq. */
+    "CREATE TABLE insight(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, key TEXT NOT NULL,"
+    " level TEXT NOT NULL, active INTEGER NOT NULL, metric TEXT NOT NULL,"
+    " message TEXT NOT NULL, value REAL, threshold REAL, clear_below REAL, baseline REAL,"
+    " z REAL, resolves INTEGER NOT NULL, raised_ts INTEGER NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX insight_ts ON insight(ts);",
 };
+
+#define INSIGHT_COLUMNS                                                                            \
+    "seq, ts, key, level, active, metric, message, value, threshold, clear_below, baseline, z,"    \
+    " resolves, raised_ts, reason"
 
 static const char *const statements[ST_COUNT] = {
     [ST_INSERT] = "INSERT OR REPLACE INTO sample(ts, metric_id, value) VALUES(?1, ?2, ?3)",
@@ -41,6 +62,12 @@ static const char *const statements[ST_COUNT] = {
     [ST_DEL_MINUTE] = "DELETE FROM minute WHERE ts < ?1",
     [ST_SEL_RAW] = "SELECT ts, metric_id, value FROM sample WHERE ts >= ?1 ORDER BY ts",
     [ST_SEL_MINUTE] = "SELECT ts, metric_id, value FROM minute WHERE ts >= ?1 ORDER BY ts",
+    [ST_INS_INSIGHT] = "INSERT OR REPLACE INTO insight(" INSIGHT_COLUMNS ")"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    /* Retention by age, and at most ?2 rows (seq numbers are dense: one per insight). */
+    [ST_DEL_INSIGHT] = "DELETE FROM insight WHERE ts < ?1"
+                       " OR seq <= (SELECT coalesce(max(seq), 0) FROM insight) - ?2",
+    [ST_SEL_INSIGHT] = "SELECT " INSIGHT_COLUMNS " FROM insight WHERE ts >= ?1 ORDER BY seq",
 };
 
 void pulse_store_config_default(pulse_store_config *cfg)
@@ -48,6 +75,7 @@ void pulse_store_config_default(pulse_store_config *cfg)
     cfg->raw_keep_ms = 3600LL * 1000;
     cfg->minute_keep_ms = 7LL * 86400 * 1000;
     cfg->minute_ms = 60000;
+    cfg->insight_keep = PULSE_INSIGHT_LOG_CAP;
 }
 
 /* ---- batch ---- */
@@ -57,9 +85,29 @@ int pulse_store_batch_init(pulse_store_batch *b, size_t cap)
     if (!b || cap == 0)
         return -EINVAL;
     b->rows = calloc(cap, sizeof(*b->rows));
-    b->count = 0;
+    b->insights = calloc(PULSE_STORE_BATCH_INSIGHTS, sizeof(*b->insights));
+    b->count = b->ninsights = 0;
     b->cap = b->rows ? cap : 0;
-    return b->rows ? 0 : -ENOMEM;
+    if (!b->rows || !b->insights) {
+        pulse_store_batch_free(b);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int pulse_store_batch_add_insight(pulse_store_batch *b, const pulse_insight *in)
+{
+    if (!b || !in)
+        return -EINVAL;
+    if (b->ninsights >= PULSE_STORE_BATCH_INSIGHTS)
+        return -ENOSPC;
+    b->insights[b->ninsights++] = *in;
+    return 0;
+}
+
+bool pulse_store_batch_empty(const pulse_store_batch *b)
+{
+    return !b || (b->count == 0 && b->ninsights == 0);
 }
 
 int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
@@ -78,7 +126,7 @@ int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
 void pulse_store_batch_reset(pulse_store_batch *b)
 {
     if (b)
-        b->count = 0;
+        b->count = b->ninsights = 0;
 }
 
 void pulse_store_batch_free(pulse_store_batch *b)
@@ -86,8 +134,10 @@ void pulse_store_batch_free(pulse_store_batch *b)
     if (!b)
         return;
     free(b->rows);
+    free(b->insights);
     b->rows = NULL;
-    b->count = b->cap = 0;
+    b->insights = NULL;
+    b->count = b->cap = b->ninsights = 0;
 }
 
 /* ---- errors ---- */
@@ -267,6 +317,8 @@ int pulse_store_open(const char *path, const pulse_store_config *cfg, pulse_stor
         s->cfg = *cfg;
     else
         pulse_store_config_default(&s->cfg);
+    if (s->cfg.insight_keep == 0)
+        s->cfg.insight_keep = PULSE_INSIGHT_LOG_CAP;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     rc = rc == SQLITE_OK ? 0 : db_fail(s->db, rc, path, err, errlen);
@@ -342,6 +394,49 @@ static int64_t newest_ts(const pulse_store_batch *b)
     return t;
 }
 
+static void bind_real_or_null(sqlite3_stmt *st, int col, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, col, v);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+static int insert_insight(pulse_store *s, const pulse_insight *in)
+{
+    sqlite3_stmt *st = s->st[ST_INS_INSIGHT];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)in->seq);
+    sqlite3_bind_int64(st, 2, in->ts_ms);
+    sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pulse_level_name(in->level), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, in->active);
+    sqlite3_bind_text(st, 6, in->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, in->message, -1, SQLITE_STATIC);
+    bind_real_or_null(st, 8, in->value);
+    bind_real_or_null(st, 9, in->threshold);
+    bind_real_or_null(st, 10, in->clear_below);
+    bind_real_or_null(st, 11, in->baseline);
+    bind_real_or_null(st, 12, in->z);
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)in->resolves);
+    sqlite3_bind_int64(st, 14, in->raised_ts);
+    sqlite3_bind_text(st, 15, in->reason, -1, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int write_insights(pulse_store *s, const pulse_store_batch *b, int64_t now_ms)
+{
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < b->ninsights; i++)
+        rc = insert_insight(s, &b->insights[i]);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(s->st[ST_DEL_INSIGHT], 1, now_ms - s->cfg.minute_keep_ms);
+        size_t keep = s->cfg.insight_keep < INT32_MAX ? s->cfg.insight_keep : INT32_MAX;
+        sqlite3_bind_int64(s->st[ST_DEL_INSIGHT], 2, (sqlite3_int64)keep);
+        rc = step_done(s->st[ST_DEL_INSIGHT]);
+    }
+    return rc;
+}
+
 static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t now_ms)
 {
     int rc = SQLITE_OK;
@@ -373,6 +468,8 @@ static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_
         src = insert_row(s, &b->rows[i]);
     if (src == SQLITE_OK)
         src = rollup_and_prune(s, b, now_ms);
+    if (src == SQLITE_OK)
+        src = write_insights(s, b, now_ms);
     rc = src == SQLITE_OK ? exec(s->db, "COMMIT", "committing batch", err, errlen)
                           : db_fail(s->db, src, "writing batch", err, errlen);
     if (rc < 0)
@@ -383,7 +480,7 @@ static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_
 int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
                       size_t errlen)
 {
-    if (!s || !b || (b->count && !b->rows))
+    if (!s || !b || (b->count && !b->rows) || (b->ninsights && !b->insights))
         return -EINVAL;
     if (atomic_flag_test_and_set(&s->busy)) {
         set_err(err, errlen, "store is in use by another thread");
@@ -457,4 +554,62 @@ int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err
         rc = load_rows(s, s->st[ST_SEL_RAW], now_ms - s->cfg.raw_keep_ms, h, pulse_history_add);
     atomic_flag_clear(&s->busy);
     return rc == SQLITE_OK ? 0 : db_fail(s->db, rc, "loading history", err, errlen);
+}
+
+/* ---- insights ---- */
+
+static double column_real(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+static void column_text(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+static void read_insight(sqlite3_stmt *st, pulse_insight *in)
+{
+    char level[16];
+    memset(in, 0, sizeof(*in));
+    in->seq = (uint64_t)sqlite3_column_int64(st, 0);
+    in->ts_ms = sqlite3_column_int64(st, 1);
+    column_text(st, 2, in->key, sizeof(in->key));
+    column_text(st, 3, level, sizeof(level));
+    if (pulse_level_from_name(level, &in->level) < 0)
+        in->level = PULSE_LEVEL_INFO;
+    in->active = sqlite3_column_int(st, 4) != 0;
+    column_text(st, 5, in->metric, sizeof(in->metric));
+    column_text(st, 6, in->message, sizeof(in->message));
+    in->value = column_real(st, 7);
+    in->threshold = column_real(st, 8);
+    in->clear_below = column_real(st, 9);
+    in->baseline = column_real(st, 10);
+    in->z = column_real(st, 11);
+    in->resolves = (uint64_t)sqlite3_column_int64(st, 12);
+    in->raised_ts = sqlite3_column_int64(st, 13);
+    column_text(st, 14, in->reason, sizeof(in->reason));
+}
+
+int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t now_ms, char *err,
+                              size_t errlen)
+{
+    if (!s || !log)
+        return -EINVAL;
+    if (atomic_flag_test_and_set(&s->busy)) {
+        set_err(err, errlen, "store is in use by another thread");
+        return -EBUSY;
+    }
+    sqlite3_stmt *st = s->st[ST_SEL_INSIGHT];
+    sqlite3_bind_int64(st, 1, now_ms - s->cfg.minute_keep_ms);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pulse_insight in;
+        read_insight(st, &in);
+        pulse_insight_log_add(log, &in); /* rows come in seq order; a repeat is refused */
+    }
+    sqlite3_reset(st);
+    atomic_flag_clear(&s->busy);
+    return rc == SQLITE_DONE ? 0 : db_fail(s->db, rc, "loading insights", err, errlen);
 }

@@ -1,22 +1,28 @@
 /* SQLite persistence of the metric history: every sample of the last hour and one-minute
- * averages for 7 days, in WAL mode, schema versioned. A store handle may move between threads
- * (open on the loop, write on a libuv worker) but only one thread may use it at a time; a
- * concurrent call is refused with -EBUSY instead of racing. No global state. */
+ * averages for 7 days, and the insights of those 7 days, in WAL mode, schema versioned. A store
+ * handle may move between threads (open on the loop, write on a libuv worker) but only one thread
+ * may use it at a time; a concurrent call is refused with -EBUSY instead of racing. No global
+ * state. */
 #ifndef PULSE_STORE_H
 #define PULSE_STORE_H
 
+#include "metrics/analytics.h"
 #include "metrics/collector.h"
 #include "metrics/history.h"
+#include "metrics/insight_log.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define PULSE_STORE_SCHEMA_VERSION 1
+#define PULSE_STORE_SCHEMA_VERSION 2
+#define PULSE_STORE_BATCH_INSIGHTS 256 /* insights one batch holds */
 
 typedef struct {
     int64_t raw_keep_ms;    /* raw samples kept (default 1 h) */
     int64_t minute_keep_ms; /* minute averages kept (default 7 days) */
     int64_t minute_ms;      /* width of an average bucket (default 60000) */
+    size_t insight_keep;    /* newest insights kept, also within minute_keep_ms (0 = 2048) */
 } pulse_store_config;
 
 typedef struct {
@@ -28,6 +34,8 @@ typedef struct {
 typedef struct {
     size_t count, cap;
     pulse_store_row *rows;
+    size_t ninsights; /* up to PULSE_STORE_BATCH_INSIGHTS */
+    pulse_insight *insights;
 } pulse_store_batch;
 
 typedef struct pulse_store pulse_store;
@@ -39,6 +47,10 @@ int pulse_store_batch_init(pulse_store_batch *b, size_t cap);
 /* Appends one tick's values; -ENOSPC when full. */
 int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
                           const double values[PULSE_METRIC_COUNT]);
+/* Appends one insight; -ENOSPC when full. */
+int pulse_store_batch_add_insight(pulse_store_batch *b, const pulse_insight *in);
+/* True when the batch holds neither rows nor insights. */
+bool pulse_store_batch_empty(const pulse_store_batch *b);
 /* Empties the batch, keeping its memory. */
 void pulse_store_batch_reset(pulse_store_batch *b);
 /* Frees the rows; the struct itself is the caller's. */
@@ -58,6 +70,9 @@ int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms
                       size_t errlen);
 /* Loads minute averages and raw samples within retention of now_ms into h, oldest first. */
 int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err, size_t errlen);
+/* Loads the stored insights within minute_keep_ms of now_ms into log, oldest first. */
+int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t now_ms, char *err,
+                              size_t errlen);
 /* Schema version recorded in the database, or a negative error. */
 int pulse_store_schema_version(pulse_store *s);
 

@@ -238,13 +238,15 @@ void assets_lookup(const struct assets *a, const char *raw_path, int accept_gzip
         return;
     }
     size_t len = strlen(path);
-    if (path[len - 1] == '/')
+    int dir = path[len - 1] == '/';
+    if (dir)
         strcat(path, "index.html");
     const struct asset *as = find(a, path);
     if (!as) {
-        /* A path that names a file is a 404; any other path is a route of the single-page app. */
+        /* A path that names a file is a 404; any other path — a directory without an index of
+         * its own ("/deep/a/b/c/") included — is a route of the single-page app. */
         const char *last = strrchr(path, '/');
-        if (strchr(last, '.') || !(as = find(a, "/index.html"))) {
+        if ((!dir && strchr(last, '.')) || !(as = find(a, "/index.html"))) {
             out->status = 404;
             return;
         }

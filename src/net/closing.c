@@ -31,6 +31,10 @@ static void unlist(struct net_conn *nc)
     if (nc->next)
         nc->next->prev = nc->prev;
     net->nconns--;
+    if (nc->refused)
+        net->nrefused--;
+    else if (!nc->upgraded)
+        net->nhttp--;
 }
 
 void net_conn_closed(struct stream *s)

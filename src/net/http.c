@@ -1,6 +1,7 @@
 #include "net/http.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,7 @@ static const char *const header_names[HH_COUNT] = {
     [HH_AUTHORIZATION] = "authorization",
     [HH_ACCEPT_ENCODING] = "accept-encoding",
     [HH_IF_NONE_MATCH] = "if-none-match",
+    [HH_EXPECT] = "expect",
 };
 
 static struct http_in *self(http_parser *p)
@@ -136,13 +138,35 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
     return h->cur >= 0 ? append_value(h, at, n) : 0;
 }
 
+/* Expect (RFC 7231 section 5.1.1), from HTTP/1.1 on: 100-continue is the only expectation known
+ * (any other is 417); with a body too large to be read it is refused at once (413) rather than
+ * after the client sent the body. */
+static int check_expect(http_parser *p, struct http_in *h)
+{
+    const char *v = http_req_header(&h->req, HH_EXPECT);
+    if (!v[0] || p->http_major != 1 || p->http_minor < 1)
+        return 0;
+    if (strcasecmp(v, "100-continue") != 0) {
+        h->error_status = 417;
+        return -1;
+    }
+    int chunked = (p->flags & F_CHUNKED) != 0;
+    int known = !chunked && p->content_length != ULLONG_MAX;
+    if (known && p->content_length > HTTP_MAX_BODY_BYTES) {
+        h->error_status = 413;
+        return -1;
+    }
+    h->continue_due = chunked || (known && p->content_length > 0);
+    return 0;
+}
+
 static int on_headers_complete(http_parser *p)
 {
     struct http_in *h = self(p);
     h->req.method = p->method;
     h->req.keep_alive = http_should_keep_alive(p);
     h->req.upgrade = p->upgrade;
-    return 0;
+    return p->upgrade ? 0 : check_expect(p, h);
 }
 
 static int on_body(http_parser *p, const char *at, size_t n)
@@ -206,6 +230,14 @@ enum http_in_status http_in_feed(struct http_in *h, const char *data, size_t len
         return HTTP_IN_DONE;
     }
     return HTTP_IN_MORE;
+}
+
+int http_in_take_continue(struct http_in *h)
+{
+    if (!h->continue_due || h->done)
+        return 0;
+    h->continue_due = 0;
+    return 1;
 }
 
 const char *http_req_header(const struct http_req *r, enum http_hdr which)
@@ -336,6 +368,8 @@ const char *http_status_text(int status)
         return "Payload Too Large";
     case 414:
         return "URI Too Long";
+    case 417:
+        return "Expectation Failed";
     case 426:
         return "Upgrade Required";
     case 431:

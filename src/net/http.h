@@ -21,6 +21,7 @@ enum http_hdr {
     HH_AUTHORIZATION,
     HH_ACCEPT_ENCODING,
     HH_IF_NONE_MATCH,
+    HH_EXPECT,
     HH_COUNT
 };
 
@@ -46,7 +47,8 @@ struct http_in {
     char field[32]; /* name of the header being read, lower case, truncated */
     size_t field_len;
     size_t header_bytes, body_bytes;
-    int error_status; /* 400, 413, 431 */
+    int error_status; /* 400, 413, 417, 431 */
+    int continue_due; /* Expect: 100-continue with a body still to come: answer 100 first */
     int done;
 };
 
@@ -56,6 +58,12 @@ void http_in_init(struct http_in *h);
 /* Feeds bytes; on HTTP_IN_DONE `*used` bytes made the request and the rest belong to what follows
  * (frames after an upgrade, or the next request); on HTTP_IN_ERROR h->error_status says which. */
 enum http_in_status http_in_feed(struct http_in *h, const char *data, size_t len, size_t *used);
+
+/* 1 once when the request read so far asked for "100 Continue" (Expect: 100-continue, HTTP/1.1,
+ * a body that has not fully arrived): the caller sends the interim answer and reads on. An
+ * expectation other than 100-continue is an error (417), as is a Content-Length over
+ * HTTP_MAX_BODY_BYTES with it (413), reported at once when the head is read. */
+int http_in_take_continue(struct http_in *h);
 
 /* A header's value ("" when absent). */
 const char *http_req_header(const struct http_req *r, enum http_hdr which);

@@ -8,6 +8,7 @@
 #include "net/net_private.h"
 
 #define HTTP_BATCH 32 /* pipelined requests answered per read before other clients' turn */
+#define CONTINUE_100 "HTTP/1.1 100 Continue\r\n\r\n"
 
 void net_read_start(struct net_conn *nc)
 {
@@ -129,8 +130,12 @@ void net_http_bytes(struct net_conn *nc, char *data, size_t len)
             nc->head_deadline = uv_now(nc->net->loop) + HTTP_HEAD_MS;
         size_t used = 0;
         enum http_in_status st = http_in_feed(nc->http, data, len, &used);
-        if (st == HTTP_IN_MORE)
+        if (st == HTTP_IN_MORE) {
+            /* The client waits for this before it sends the body it announced. */
+            if (http_in_take_continue(nc->http))
+                net_send_raw(nc, CONTINUE_100, sizeof(CONTINUE_100) - 1);
             return;
+        }
         if (st == HTTP_IN_ERROR) {
             http_reply_error(nc, nc->http->error_status, 0);
             return;

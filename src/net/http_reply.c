@@ -34,6 +34,8 @@ void http_reply_error(struct net_conn *nc, int status, int keep_alive)
         extra = "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n";
     else if (status == 405)
         extra = "Allow: GET, HEAD\r\n";
+    else if (status == 503)
+        extra = "Retry-After: 1\r\n";
     char body[128];
     int n = snprintf(body, sizeof(body), "%d %s\n", status, http_status_text(status));
     http_reply(nc, status, "text/plain; charset=utf-8", extra, body, (size_t)n, keep_alive);

@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "net/http_reply.h"
 #include "net/net_private.h"
+
+#define REFUSED_MAX 64
 
 static void on_read(struct stream *s, ssize_t nread, char *data)
 {
@@ -44,14 +47,37 @@ struct net_conn *net_conn_new(struct net *net, struct stream *s)
         net->conns->prev = nc;
     net->conns = nc;
     net->nconns++;
+    net->nhttp++;
     return nc;
+}
+
+/* Past max_http_conns connections that are not WebSockets, a new one is answered 503 with
+ * Retry-After and closed without its request being read; while REFUSED_MAX refusals are still
+ * being written, further ones are closed at once. Returns 1 when nc was refused. */
+static int refuse(struct net *net, struct net_conn *nc)
+{
+    if (!net->lim.max_http_conns || net->nhttp <= net->lim.max_http_conns)
+        return 0;
+    if (net->nrefused == 0)
+        log_warn(net->log, "%u HTTP connections: refusing new ones with 503", net->nhttp - 1);
+    net->nhttp--;
+    net->nrefused++;
+    nc->refused = 1;
+    if (net->nrefused > REFUSED_MAX) {
+        net_conn_close(nc);
+        return 1;
+    }
+    http_reply_error(nc, 503, 0);
+    net_read_start(nc); /* its bytes are dropped while draining; its EOF ends it */
+    return 1;
 }
 
 void net_conn_begin(struct net_conn *nc)
 {
     nc->net->hooks->on_open(nc);
     nc->last_rx = uv_now(nc->net->loop);
-    net_read_start(nc);
+    if (!refuse(nc->net, nc))
+        net_read_start(nc);
 }
 
 static void on_connection(uv_stream_t *server, int status)

@@ -51,9 +51,10 @@ struct net_conn {
     struct net_conn *prev, *next; /* every connection of the net */
     unsigned upgraded : 1;        /* became a WebSocket */
     unsigned dirty : 1;
-    unsigned slow : 1;   /* outbound queue overflowed: close as a slow consumer */
-    unsigned broken : 1; /* a write failed: close */
-    unsigned paused : 1; /* HTTP: not read while an answer waits for the socket */
+    unsigned slow : 1;    /* outbound queue overflowed: close as a slow consumer */
+    unsigned broken : 1;  /* a write failed: close */
+    unsigned paused : 1;  /* HTTP: not read while an answer waits for the socket */
+    unsigned refused : 1; /* over max_http_conns: answered 503 and closed, not counted */
 };
 
 /* How the transport calls up. Every hook is required; `nc` is the embedded record. */
@@ -80,6 +81,7 @@ struct net_limits {
     size_t max_queue_bytes;       /* per connection's outbound queue */
     size_t max_total_queue_bytes; /* all outbound queues together */
     uint64_t heartbeat_ms;        /* ping interval; 0 turns pings and the silence check off */
+    size_t max_http_conns;        /* connections not (yet) WebSockets; past it: 503; 0 = none */
 };
 
 struct net_counters {
@@ -105,6 +107,8 @@ struct net {
     struct net_conn *dirty;   /* connections with frames to write this iteration */
     struct net_conn *resumes; /* HTTP connections whose stashed requests wait for the resumer */
     unsigned nconns;
+    unsigned nhttp;    /* connections that are neither WebSockets nor refused */
+    unsigned nrefused; /* refused connections still being closed */
     size_t queued_total;
     int port; /* the bound port */
     int stopping;

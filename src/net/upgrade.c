@@ -29,6 +29,7 @@ void net_upgrade(struct net_conn *nc, const char *accept)
                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
                      accept);
     nc->upgraded = 1;
+    net->nhttp--; /* a WebSocket now: --max-connections counts it */
     nc->state = CS_WS;
     free(nc->http);
     nc->http = NULL;

@@ -241,7 +241,7 @@ static void test_anomaly_spike_raised_and_cleared_once(void **state)
     assert_int_equal(r.raised, 1);
     assert_int_equal(r.last_raise_ts, spike_from + 2000); /* third anomalous sample */
     assert_string_equal(r.last_raise.key, "anomaly:cpu.usage");
-    assert_non_null(strstr(r.last_raise.message, "high"));
+    assert_non_null(strstr(r.last_raise.message, "above the usual"));
     for (int i = 0; i < 300; i++) {
         r.v[PULSE_M_CPU_USAGE] = 20 + noise(&seed, 1.0);
         feed(&r, t += 1000);
@@ -286,6 +286,190 @@ static void test_no_anomaly_during_warmup(void **state)
     pulse_analytics_free(r.a);
 }
 
+/* Sustained high, then values hovering around the threshold and around the clear level: one
+ * raise, no resolution until the value is really back (below threshold - margin for the clear
+ * hold), then exactly one resolution that names the raised insight. */
+static void test_cpu_hysteresis_oscillating(void **state)
+{
+    (void)state;
+    rig r;
+    rig_rules_only(&r);
+    int64_t t = 0;
+    for (int i = 0; i < 300; i++) { /* 89 / 91 never holds above 90 for 60 s */
+        r.v[PULSE_M_CPU_USAGE] = i % 2 ? 91 : 89;
+        feed(&r, t += 1000);
+    }
+    assert_int_equal(r.raised, 0);
+    r.v[PULSE_M_CPU_USAGE] = 97;
+    for (int i = 0; i <= 60; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised, 1);
+    pulse_insight raised = r.last_raise;
+    assert_string_equal(raised.message, "CPU at 97 %, above 90 % for 60 s");
+    assert_near(raised.threshold, 90, 0);
+    assert_near(raised.clear_below, 85, 0);
+    assert_int_equal(raised.resolves, 0);
+    assert_string_equal(raised.reason, "");
+    for (int i = 0; i < 200; i++) { /* between the clear level and the threshold */
+        r.v[PULSE_M_CPU_USAGE] = i % 2 ? 88 : 92;
+        feed(&r, t += 1000);
+    }
+    for (int i = 0; i < 200; i++) { /* below 85 but never for 10 s in a row */
+        r.v[PULSE_M_CPU_USAGE] = i % 5 == 4 ? 86 : 80;
+        feed(&r, t += 1000);
+    }
+    assert_int_equal(r.raised + r.cleared, 1);
+    r.v[PULSE_M_CPU_USAGE] = 12;
+    for (int i = 0; i < 10; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 0);
+    feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 1);
+    assert_int_equal(r.nev, 1);
+    const pulse_insight *res = &r.ev[0];
+    assert_false(res->active);
+    assert_int_equal(res->level, PULSE_LEVEL_INFO);
+    assert_string_equal(res->key, "threshold:cpu.usage");
+    assert_int_equal(res->resolves, raised.seq);
+    assert_true(res->seq > raised.seq);
+    assert_int_equal(res->raised_ts, raised.ts_ms);
+    assert_string_equal(res->reason, "recovered");
+    assert_near(res->value, 12, 0);
+    assert_string_equal(res->message, "CPU back to normal at 12 % (alert lasted 7 min)");
+    for (int i = 0; i < 100; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised + r.cleared, 2);
+    pulse_analytics_free(r.a);
+}
+
+/* The case: 0.2 per core on 2 cores is a 0.4 threshold, and the words say so. */
+static void test_load_wording_matches_threshold(void **state)
+{
+    (void)state;
+    pulse_analytics_config cfg;
+    pulse_analytics_config_default(&cfg);
+    cfg.anomaly_metrics = 0;
+    cfg.load_per_core = 0.2;
+    rig r;
+    rig_init(&r, &cfg);
+    r.ncores = 2;
+    int64_t t = 0;
+    r.v[PULSE_M_LOAD1] = 0.39; /* under 0.40: nothing */
+    for (int i = 0; i < 100; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised, 0);
+    r.v[PULSE_M_LOAD1] = 0.67;
+    for (int i = 0; i <= 60; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised, 1);
+    assert_string_equal(r.last_raise.message,
+                        "Load average 0.67, above 0.40 (0.20 per core, 2 cores) for 60 s");
+    assert_near(r.last_raise.threshold, 0.4, 1e-12);
+    assert_near(r.last_raise.clear_below, 0.36, 1e-12);
+    r.v[PULSE_M_LOAD1] = 0.38; /* under the threshold, not under 0.36 */
+    for (int i = 0; i < 100; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 0);
+    r.v[PULSE_M_LOAD1] = 0.30;
+    for (int i = 0; i <= 10; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 1);
+    assert_non_null(strstr(r.ev[0].message, "Load average back to normal at 0.30"));
+    pulse_analytics_free(r.a);
+}
+
+/* A pegged CPU is not "back to normal" because the average crept up: the baseline is frozen
+ * while the anomaly lasts, and after anomaly_adopt_s the level is declared the new normal. */
+static void test_anomaly_pegged_not_back_to_normal(void **state)
+{
+    (void)state;
+    rig r;
+    pulse_analytics_config cfg;
+    pulse_analytics_config_default(&cfg);
+    cfg.cpu_usage_pct = 100; /* the threshold rule would raise too: only the anomaly here */
+    rig_init(&r, &cfg);
+    uint32_t seed = 3;
+    int64_t t = 0;
+    for (int i = 0; i < 200; i++) {
+        r.v[PULSE_M_CPU_USAGE] = 10 + noise(&seed, 0.5);
+        feed(&r, t += 1000);
+    }
+    r.v[PULSE_M_CPU_USAGE] = 99.6;
+    for (int i = 0; i < 3; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised, 1);
+    pulse_insight raised = r.last_raise;
+    assert_string_equal(raised.message, "CPU at 99.6 %, far above the usual 10 %");
+    assert_near(raised.baseline, 10, 0.5);
+    assert_true(raised.z > 3);
+    for (int i = 0; i < 590; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 0); /* 9 min 50 s pegged: still raised */
+    for (int i = 0; i < 10; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 1);
+    assert_int_equal(r.ev[0].resolves, raised.seq);
+    assert_string_equal(r.ev[0].reason, "new_normal");
+    assert_string_equal(r.ev[0].message,
+                        "CPU has stayed near 99.6 % for 10 min: now the usual level");
+    for (int i = 0; i < 300; i++) /* the new normal raises nothing */
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised + r.cleared, 2);
+    pulse_analytics_free(r.a);
+}
+
+/* After a raise, values that keep coming back and leaving resolve nothing and raise nothing;
+ * only anomaly_clear_samples normal samples in a row resolve it, once. */
+static void test_anomaly_oscillating_resolves_once(void **state)
+{
+    (void)state;
+    rig r;
+    rig_init(&r, NULL);
+    const double kib = 1024;
+    int64_t t = 0;
+    r.v[PULSE_M_DISK_WRITE] = 150 * kib;
+    for (int i = 0; i < 100; i++)
+        feed(&r, t += 1000);
+    r.v[PULSE_M_DISK_WRITE] = 972 * kib * kib;
+    for (int i = 0; i < 3; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised, 1);
+    assert_string_equal(r.last_raise.message,
+                        "Disk writes at 972 MiB/s, far above the usual 150 KiB/s");
+    assert_near(r.last_raise.value, 972 * kib * kib, 0);
+    assert_near(r.last_raise.baseline, 150 * kib, 1e-6);
+    for (int i = 0; i < 300; i++) { /* 9 normal, 1 high, repeatedly */
+        r.v[PULSE_M_DISK_WRITE] = i % 10 == 9 ? 972 * kib * kib : 150 * kib;
+        feed(&r, t += 1000);
+    }
+    assert_int_equal(r.raised + r.cleared, 1);
+    r.v[PULSE_M_DISK_WRITE] = 160 * kib;
+    for (int i = 0; i < 10; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.cleared, 1);
+    assert_string_equal(r.ev[0].reason, "recovered");
+    assert_string_equal(r.ev[0].message,
+                        "Disk writes back to normal at 160 KiB/s (alert lasted 5 min)");
+    pulse_analytics_free(r.a);
+}
+
+static void test_seq_continues_after_restore(void **state)
+{
+    (void)state;
+    rig r;
+    rig_rules_only(&r);
+    pulse_analytics_set_next_seq(r.a, 41);
+    pulse_analytics_set_next_seq(r.a, 7); /* never goes back */
+    r.v[PULSE_M_MEM_USAGE] = 95;
+    int64_t t = 0;
+    for (int i = 0; i <= 60; i++)
+        feed(&r, t += 1000);
+    assert_int_equal(r.raised, 1);
+    assert_int_equal(r.last_raise.seq, 41);
+    assert_string_equal(r.last_raise.message, "Memory use at 95 %, above 90 % for 60 s");
+    pulse_analytics_free(r.a);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -314,6 +498,11 @@ int main(void)
         cmocka_unit_test(test_anomaly_spike_raised_and_cleared_once),
         cmocka_unit_test(test_no_anomaly_on_steady_noise),
         cmocka_unit_test(test_no_anomaly_during_warmup),
+        cmocka_unit_test(test_cpu_hysteresis_oscillating),
+        cmocka_unit_test(test_load_wording_matches_threshold),
+        cmocka_unit_test(test_anomaly_pegged_not_back_to_normal),
+        cmocka_unit_test(test_anomaly_oscillating_resolves_once),
+        cmocka_unit_test(test_seq_continues_after_restore),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,15 @@ static void test_lookup(void **state)
     assert_string_equal(r.asset->path, "/index.html");
     assets_lookup(&a, "/%2e%2e/%2e%2e/etc/passwd", 0, "", &r);
     assert_int_equal(r.status, 404);
+    /* A route with a trailing slash is a route too, not a missing "index.html" file. */
+    assets_lookup(&a, "/deep/a/b/c/", 0, "", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.asset->path, "/index.html");
+    assets_lookup(&a, "/assets/", 0, "", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.asset->path, "/index.html");
+    assets_lookup(&a, "/deep/a/b/c/index.html", 0, "", &r); /* a named file still is not */
+    assert_int_equal(r.status, 404);
 }
 
 static void test_types_and_cache(void **state)

@@ -227,6 +227,75 @@ static void test_week_of_minutes(void **state)
     pulse_history_free(h);
 }
 
+/* Series for charts: a sample without a value stays as a NaN point, and a gap (the daemon was
+ * down) is marked by one NaN point one step after the last point before it. */
+static void test_series_nan_and_gap_raw(void **state)
+{
+    (void)state;
+    pulse_history *h = make(1000, 3600, 86400);
+    for (int k = 1; k <= 5; k++)
+        add(h, k * 1000, k == 3 ? NAN : k, 0);
+    for (int k = 20; k <= 22; k++) /* 15 s without a sample */
+        add(h, k * 1000, k, 0);
+    size_t n;
+    int64_t step;
+    assert_int_equal(pulse_history_query_series(h, 0, 60, 22000, 1000, out, &n, &step), 0);
+    assert_int_equal(step, 1000);
+    assert_int_equal(n, 9);
+    int64_t ts[] = {1000, 2000, 3000, 4000, 5000, 6000, 20000, 21000, 22000};
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(out[i].ts_ms, ts[i]);
+    assert_true(isnan(out[2].value)); /* no value at 3 s */
+    assert_true(isnan(out[5].value)); /* the gap marker */
+    assert_near(out[6].value, 20, 0);
+    /* The single-metric query is unchanged: no NaN, no marker. */
+    assert_int_equal(pulse_history_query(h, 0, 60, 22000, 1000, out, &n, &step), 0);
+    assert_int_equal(n, 7);
+    /* Markers count against the cap: 8 samples + 1 marker do not fit in 8, so it averages. */
+    assert_int_equal(pulse_history_query_series(h, 0, 60, 22000, 8, out, &n, &step), 0);
+    assert_true(step > 1000);
+    assert_true(n <= 8);
+    /* A missed tick (2 s apart) is no gap. */
+    add(h, 24000, 24, 0);
+    assert_int_equal(pulse_history_query_series(h, 0, 5, 24000, 1000, out, &n, &step), 0);
+    assert_int_equal(n, 4); /* 20, 21, 22, 24 */
+    for (size_t i = 0; i < n; i++)
+        assert_false(isnan(out[i].value));
+    pulse_history_free(h);
+}
+
+/* Averaged: an hour of 1 s samples with a 10-minute hole, into at most 100 buckets. */
+static void test_series_gap_bucketed(void **state)
+{
+    (void)state;
+    pulse_history *h = make(1000, 3600, 86400);
+    const int64_t t0 = 1700000000000LL;
+    for (int k = 1; k <= 3600; k++)
+        if (k < 1200 || k >= 1800)
+            add(h, t0 + k * 1000, 50, 0);
+    size_t n;
+    int64_t step;
+    assert_int_equal(pulse_history_query_series(h, 0, 3600, t0 + 3600000, 100, out, &n, &step), 0);
+    assert_int_equal(step, 37000); /* ceil(3600000 / 99) rounded up to whole seconds */
+    assert_true(n <= 100);
+    size_t nulls = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            assert_true(out[i].ts_ms > out[i - 1].ts_ms);
+        if (isnan(out[i].value)) {
+            nulls++;
+            assert_true(out[i].ts_ms > t0 + 1199000 && out[i].ts_ms < t0 + 1800000);
+        } else {
+            assert_near(out[i].value, 50, 0);
+        }
+        /* No two values more than a bucket apart without a null between them. */
+        if (i > 0 && !isnan(out[i].value) && !isnan(out[i - 1].value))
+            assert_int_equal(out[i].ts_ms - out[i - 1].ts_ms, step);
+    }
+    assert_int_equal(nulls, 1);
+    pulse_history_free(h);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -240,6 +309,10 @@ static void test_bad_arguments(void **state)
     assert_int_equal(pulse_history_query(h, 0, 0, 5000, 1000, out, &n, &step), -EINVAL);
     assert_int_equal(pulse_history_query(h, NM, 10, 5000, 1000, out, &n, &step), -EINVAL);
     assert_int_equal(pulse_history_query(h, 0, 10, 5000, 1, out, &n, &step), -EINVAL);
+    assert_int_equal(pulse_history_query_series(h, 0, 0, 5000, 1000, out, &n, &step), -EINVAL);
+    assert_int_equal(pulse_history_query_series(h, -1, 10, 5000, 1000, out, &n, &step), -EINVAL);
+    assert_int_equal(pulse_history_query_series(h, 0, 10, 5000, 1, out, &n, &step), -EINVAL);
+    assert_int_equal(pulse_history_query_series(NULL, 0, 10, 5000, 9, out, &n, &step), -EINVAL);
     pulse_history_config cfg;
     pulse_history_config_default(&cfg);
     cfg.interval_ms = 0;
@@ -259,6 +332,8 @@ int main(void)
         cmocka_unit_test(test_young_daemon_long_range),
         cmocka_unit_test(test_loaded_minute_wins_over_replay),
         cmocka_unit_test(test_week_of_minutes),
+        cmocka_unit_test(test_series_nan_and_gap_raw),
+        cmocka_unit_test(test_series_gap_bucketed),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,6 +228,95 @@ static void test_insight_json(void **state)
     json_decref(o);
 }
 
+static void test_insight_states_json(void **state)
+{
+    (void)state;
+    pulse_insight in = {.key = "anomaly:disk.write_bps",
+                        .level = PULSE_LEVEL_WARNING,
+                        .active = true,
+                        .metric = "disk.write_bps",
+                        .message = "Disk writes at 972 MiB/s, far above the usual 150 KiB/s",
+                        .value = 1019215872,
+                        .ts_ms = 5000,
+                        .threshold = NAN,
+                        .clear_below = NAN,
+                        .baseline = 153600,
+                        .z = 92.4449,
+                        .seq = 12,
+                        .raised_ts = 5000};
+    json_t *o;
+    assert_int_equal(pulse_insight_json(&in, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "state")), "raised");
+    assert_int_equal(json_integer_value(json_object_get(o, "seq")), 12);
+    assert_string_equal(json_string_value(json_object_get(o, "unit")), "bytes/s");
+    assert_near(json_number_value(json_object_get(o, "value")), 1019215872, 0);
+    assert_near(json_number_value(json_object_get(o, "baseline")), 153600, 0);
+    assert_near(json_number_value(json_object_get(o, "z")), 92.44, 1e-9);
+    assert_null(json_object_get(o, "threshold")); /* no threshold: absent, not null */
+    assert_null(json_object_get(o, "resolves"));
+    assert_null(json_object_get(o, "reason"));
+    json_decref(o);
+    pulse_insight res = in;
+    res.active = false;
+    res.level = PULSE_LEVEL_INFO;
+    res.seq = 13;
+    res.resolves = 12;
+    res.ts_ms = 65000;
+    res.value = NAN;
+    snprintf(res.reason, sizeof(res.reason), "restart");
+    assert_int_equal(pulse_insight_json(&res, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "state")), "resolved");
+    assert_string_equal(json_string_value(json_object_get(o, "level")), "info");
+    assert_false(json_is_true(json_object_get(o, "active")));
+    assert_int_equal(json_integer_value(json_object_get(o, "resolves")), 12);
+    assert_int_equal(json_integer_value(json_object_get(o, "raised_ts")), 5000);
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "restart");
+    assert_true(json_is_null(json_object_get(o, "value")));
+    json_decref(o);
+}
+
+static void test_insights_reply(void **state)
+{
+    (void)state;
+    pulse_insight_log *log;
+    assert_int_equal(pulse_insight_log_new(16, &log), 0);
+    for (int i = 1; i <= 5; i++) {
+        pulse_insight in = {.key = "threshold:cpu.usage",
+                            .level = PULSE_LEVEL_WARNING,
+                            .active = true,
+                            .metric = "cpu.usage",
+                            .value = i,
+                            .ts_ms = i * 1000,
+                            .threshold = 90,
+                            .clear_below = 85,
+                            .baseline = NAN,
+                            .z = NAN,
+                            .seq = (uint64_t)i};
+        assert_int_equal(pulse_insight_log_add(log, &in), 0);
+    }
+    json_t *o = NULL;
+    assert_int_equal(pulse_insights_reply_json(log, 3, 100, 5000, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "type")), "insights");
+    json_t *arr = json_object_get(o, "insights");
+    assert_int_equal(json_array_size(arr), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "seq")), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "type")),
+                        "insight");
+    json_decref(o);
+    assert_int_equal(pulse_insights_reply_json(log, 60, 2, 5000, &o), 0);
+    arr = json_object_get(o, "insights");
+    assert_int_equal(json_array_size(arr), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 1), "seq")), 5);
+    json_decref(o);
+    o = NULL;
+    assert_int_equal(pulse_insights_reply_json(log, 0, 2, 5000, &o), -EINVAL);
+    assert_int_equal(pulse_insights_reply_json(log, 604801, 2, 5000, &o), -EINVAL);
+    assert_int_equal(pulse_insights_reply_json(log, 60, 0, 5000, &o), -EINVAL);
+    assert_int_equal(pulse_insights_reply_json(log, 60, 1001, 5000, &o), -EINVAL);
+    assert_null(o);
+    pulse_insight_log_free(log);
+}
+
 static void test_history_reply(void **state)
 {
     (void)state;
@@ -307,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_first_sample_says_no_rates),
         cmocka_unit_test(test_metric_values_from_sample),
         cmocka_unit_test(test_insight_json),
+        cmocka_unit_test(test_insight_states_json),
+        cmocka_unit_test(test_insights_reply),
         cmocka_unit_test(test_history_reply),
         cmocka_unit_test(test_analytics_bodies),
     };

@@ -9,6 +9,7 @@
 #include "metrics/history.h"
 #include "pulse_test.h"
 #include "metrics/store.h"
+#include "metrics/insight_log.h"
 
 #include <errno.h>
 #include <math.h>
@@ -165,7 +166,7 @@ static void test_schema_and_wal(void **state)
     pulse_store *s = open_ok(t.db);
     assert_int_equal(pulse_store_schema_version(s), PULSE_STORE_SCHEMA_VERSION);
     pulse_store_close(s);
-    assert_int_equal(sql_int(t.db, "SELECT version FROM schema_version"), 1);
+    assert_int_equal(sql_int(t.db, "SELECT version FROM schema_version"), 2);
     assert_int_equal(sql_int(t.db, "SELECT count(*) FROM schema_version"), 1);
     assert_int_equal(sql_int(t.db, "SELECT count(*) FROM metric"), PULSE_METRIC_COUNT);
     /* Reopening does not migrate twice or duplicate metric rows. */
@@ -288,7 +289,7 @@ static void test_memory_db_and_batch(void **state)
 {
     (void)state;
     pulse_store *s = open_ok(":memory:");
-    assert_int_equal(pulse_store_schema_version(s), 1);
+    assert_int_equal(pulse_store_schema_version(s), PULSE_STORE_SCHEMA_VERSION);
     pulse_store_batch b;
     assert_int_equal(pulse_store_batch_init(&b, 2), 0);
     double v[PULSE_METRIC_COUNT] = {0};
@@ -309,6 +310,135 @@ static void test_memory_db_and_batch(void **state)
     pulse_store_batch_free(&b);
     pulse_store_close(s);
     assert_int_equal(pulse_store_batch_init(&b, 0), -EINVAL);
+}
+
+static pulse_insight insight(uint64_t seq, int64_t ts, bool active)
+{
+    pulse_insight in;
+    memset(&in, 0, sizeof(in));
+    in.seq = seq;
+    in.ts_ms = ts;
+    in.active = active;
+    in.level = active ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_INFO;
+    snprintf(in.key, sizeof(in.key), "threshold:memory.usage");
+    snprintf(in.metric, sizeof(in.metric), "memory.usage");
+    snprintf(in.message, sizeof(in.message), "Memory use at 95 %%, it's \"high\" for 60 s");
+    in.value = 95.5;
+    in.threshold = 90;
+    in.clear_below = 85;
+    in.baseline = NAN;
+    in.z = NAN;
+    in.raised_ts = active ? ts : ts - 5000;
+    in.resolves = active ? 0 : seq - 1;
+    snprintf(in.reason, sizeof(in.reason), "%s", active ? "" : "recovered");
+    return in;
+}
+
+static void write_insights(pulse_store *s, const pulse_insight *list, size_t n, int64_t now)
+{
+    pulse_store_batch b;
+    assert_int_equal(pulse_store_batch_init(&b, 1), 0);
+    assert_true(pulse_store_batch_empty(&b));
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(pulse_store_batch_add_insight(&b, &list[i]), 0);
+    assert_true(pulse_store_batch_empty(&b) == (n == 0));
+    char err[256];
+    assert_int_equal(pulse_store_write(s, &b, now, err, sizeof(err)), 0);
+    pulse_store_batch_reset(&b);
+    assert_true(pulse_store_batch_empty(&b));
+    pulse_store_batch_free(&b);
+}
+
+static void test_insights_round_trip(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store *s = open_ok(t.db);
+    pulse_insight w[2] = {insight(7, T0, true), insight(8, T0 + 5000, false)};
+    w[1].value = NAN; /* a resolution after a restart has no value */
+    write_insights(s, w, 2, T0 + 5000);
+    pulse_store_close(s);
+    s = open_ok(t.db);
+    pulse_insight_log *log;
+    assert_int_equal(pulse_insight_log_new(16, &log), 0);
+    char err[256];
+    assert_int_equal(pulse_store_load_insights(s, log, T0 + 6000, err, sizeof(err)), 0);
+    const pulse_insight *r[4];
+    assert_int_equal(pulse_insight_log_select(log, 0, T0 + 6000, 4, r), 2);
+    assert_memory_equal(r[0]->message, w[0].message, sizeof(w[0].message));
+    assert_string_equal(r[0]->key, "threshold:memory.usage");
+    assert_int_equal(r[0]->level, PULSE_LEVEL_CRITICAL);
+    assert_true(r[0]->active);
+    assert_int_equal(r[0]->seq, 7);
+    assert_near(r[0]->value, 95.5, 0);
+    assert_near(r[0]->threshold, 90, 0);
+    assert_near(r[0]->clear_below, 85, 0);
+    assert_true(isnan(r[0]->baseline) && isnan(r[0]->z));
+    assert_false(r[1]->active);
+    assert_int_equal(r[1]->level, PULSE_LEVEL_INFO);
+    assert_int_equal(r[1]->resolves, 7);
+    assert_int_equal(r[1]->raised_ts, T0);
+    assert_string_equal(r[1]->reason, "recovered");
+    assert_true(isnan(r[1]->value));
+    assert_int_equal(pulse_insight_log_last_seq(log), 8);
+    pulse_insight_log_free(log);
+    pulse_store_close(s);
+    tmp_remove(&t);
+}
+
+/* Insights go after minute_keep_ms, and past insight_keep only the newest stay. */
+static void test_insights_retention(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store_config cfg;
+    pulse_store_config_default(&cfg);
+    cfg.insight_keep = 3;
+    pulse_store *s = NULL;
+    char err[256];
+    assert_int_equal(pulse_store_open(t.db, &cfg, &s, err, sizeof(err)), 0);
+    const int64_t day = 86400000;
+    pulse_insight w[5];
+    for (int i = 0; i < 5; i++)
+        w[i] = insight((uint64_t)i + 1, T0 + i * 1000, true);
+    write_insights(s, w, 5, T0 + 5000);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM insight"), 3);
+    assert_int_equal(sql_int(t.db, "SELECT min(seq) FROM insight"), 3);
+    write_insights(s, NULL, 0, T0 + 7 * day + 2500); /* seq 3 is 7 days + 0.5 s old */
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM insight"), 2);
+    pulse_insight_log *log;
+    assert_int_equal(pulse_insight_log_new(16, &log), 0);
+    assert_int_equal(pulse_store_load_insights(s, log, T0 + 7 * day + 3500, err, sizeof(err)), 0);
+    assert_int_equal(pulse_insight_log_count(log), 1); /* seq 4 is past retention at load */
+    pulse_insight_log_free(log);
+    pulse_store_close(s);
+    tmp_remove(&t);
+}
+
+/* A database written by the previous schema gains the insight table and keeps its samples. */
+static void test_migrates_version_1(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    pulse_store *s = open_ok(t.db);
+    write_seconds(s, 0, 3);
+    pulse_store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t.db, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "DROP TABLE insight; UPDATE schema_version SET version = 1", 0, 0, 0), 0);
+    sqlite3_close(db);
+    s = open_ok(t.db);
+    assert_int_equal(pulse_store_schema_version(s), 2);
+    pulse_insight w = insight(1, T0 + 3000, true);
+    write_insights(s, &w, 1, T0 + 3000);
+    pulse_store_close(s);
+    assert_int_equal(sql_int(t.db, "SELECT count(*) FROM insight"), 1);
+    assert_int_equal(sql_int(t.db, "SELECT count(DISTINCT ts) FROM sample"), 3);
+    tmp_remove(&t);
 }
 
 typedef struct {
@@ -364,6 +494,9 @@ int main(void)
         cmocka_unit_test(test_unwritable_paths),
         cmocka_unit_test(test_memory_db_and_batch),
         cmocka_unit_test(test_concurrent_use_refused_not_raced),
+        cmocka_unit_test(test_insights_round_trip),
+        cmocka_unit_test(test_insights_retention),
+        cmocka_unit_test(test_migrates_version_1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,32 +1,11 @@
 // InsightsPanel: alerts and anomalies from the `insights` channel, raised and cleared.
 
-import {
-  activeAlerts,
-  formatClock,
-  formatMetricValue,
-  isCleared,
-} from '../services/dashboardService.js';
-
-function InsightItem({ insight }) {
-  const cleared = isCleared(insight);
-  const level = cleared ? 'cleared' : insight.level || 'info';
-  return (
-    <li className={`insight insight--${level}`}>
-      <span className={`level level--${level}`}>{cleared ? 'cleared' : insight.level || 'info'}</span>
-      <div className="insight-body">
-        <p className="insight-message">{insight.message || insight.metric}</p>
-        <p className="insight-meta">
-          {insight.metric && <code>{insight.metric}</code>}
-          {insight.value != null && <span>{formatMetricValue(insight.metric, insight.value)}</span>}
-          <time>{formatClock(insight.ts)}</time>
-        </p>
-      </div>
-    </li>
-  );
-}
+import { AlertItem } from './AlertItem.jsx';
+import { activeAlerts, insightId, resolutionsOf } from '../lib/alerts.js';
 
 export function InsightsPanel({ insights }) {
   const active = activeAlerts(insights);
+  const resolutions = resolutionsOf(insights);
   return (
     <section className="panel insights-panel" aria-labelledby="insights-title" data-testid="insights">
       <h2 id="insights-title" className="panel-title">
@@ -40,7 +19,7 @@ export function InsightsPanel({ insights }) {
       ) : (
         <ol className="insight-list">
           {insights.slice(0, 30).map((i) => (
-            <InsightItem key={`${i.ts}|${i.metric}|${i.level}|${i.message}`} insight={i} />
+            <AlertItem key={insightId(i)} insight={i} resolution={resolutions.get(i.seq)} />
           ))}
         </ol>
       )}

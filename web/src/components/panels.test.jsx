@@ -73,7 +73,7 @@ describe('InsightsPanel', () => {
     expect(screen.getByText('1 active')).toBeInTheDocument();
     expect(screen.getByText('Disk anomaly')).toBeInTheDocument();
     expect(screen.getByText('2.00 KiB/s')).toBeInTheDocument();
-    expect(screen.getAllByText('cleared')).toHaveLength(1);
+    expect(screen.getAllByText('resolved')).toHaveLength(1);
     expect(screen.getByText('warning')).toBeInTheDocument();
   });
 });

@@ -12,6 +12,7 @@ import {
   groupChannel,
   seriesValues,
 } from '../services/dashboardService.js';
+import { loadInsightHistory, mergeAlerts } from '../lib/alerts.js';
 
 const MAX_INSIGHTS = 100;
 const MAX_NOTIFICATIONS = 5;
@@ -35,14 +36,7 @@ function writeToken(token) {
   }
 }
 
-const insightKey = (i) => `${i.ts}|${i.metric}|${i.level}|${i.message}`;
-
-function mergeInsights(current, incoming) {
-  const seen = new Set(current.map(insightKey));
-  const fresh = incoming.filter((i) => i && !seen.has(insightKey(i)));
-  if (!fresh.length) return current;
-  return [...fresh, ...current].sort((a, b) => (b.ts || 0) - (a.ts || 0)).slice(0, MAX_INSIGHTS);
-}
+const mergeInsights = (current, incoming) => mergeAlerts(current, incoming, MAX_INSIGHTS);
 
 export function usePulseDashboard({ url, clientOptions } = {}) {
   const socketUrl = url || defaultSocketUrl();
@@ -191,6 +185,8 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
       setNotifications((l) => l.filter((n) => n.kind !== 'connection'));
       // The reply reaches onMessage like any frame; only failures matter here.
       socket.request({ type: 'snapshot' }).catch(() => {});
+      // What happened before this page was open (a daemon without insight history: nothing).
+      loadInsightHistory(socket.request).then((l) => setInsights((c) => mergeInsights(c, l)), () => {});
       loadHistoryRef.current?.(rangeRef.current, enabledRef.current);
     },
   });
