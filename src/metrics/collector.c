@@ -119,6 +119,7 @@ static pulse_cpu_pct cpu_pct(const pulse_cpu_ticks *a, const pulse_cpu_ticks *b)
     p.idle = clamp_pct(d[3] * 100.0 / total);
     p.iowait = clamp_pct(d[4] * 100.0 / total);
     p.usage = clamp_pct((total - d[3] - d[4]) * 100.0 / total);
+    p.steal = clamp_pct(d[7] * 100.0 / total);
     return p;
 }
 
@@ -314,6 +315,8 @@ static const char *const metric_names[PULSE_METRIC_COUNT] = {
     [PULSE_M_LOAD5] = "load.5m",
     [PULSE_M_LOAD15] = "load.15m",
     [PULSE_M_PROCESSES] = "system.processes",
+    [PULSE_M_CPU_STEAL] = "cpu.steal",
+    [PULSE_M_MEM_BUFFERS] = "memory.buffers",
 };
 
 const char *pulse_metric_name(int id)
@@ -356,6 +359,8 @@ void pulse_sample_metrics(const pulse_sample *s, double out[PULSE_METRIC_COUNT])
     out[PULSE_M_LOAD5] = s->load5;
     out[PULSE_M_LOAD15] = s->load15;
     out[PULSE_M_PROCESSES] = (double)s->processes;
+    out[PULSE_M_CPU_STEAL] = value_if(cpu, s->cpu.steal);
+    out[PULSE_M_MEM_BUFFERS] = (double)s->mem.buffers;
 }
 
 int pulse_sample_metric(const pulse_sample *s, const char *name, double *out)

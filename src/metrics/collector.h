@@ -23,6 +23,15 @@ enum {
     PULSE_HAVE_PROCESSES = 1u << 6,
 };
 
+#define PULSE_MAX_TEMPS 32
+#define PULSE_TEMP_NAME 72
+
+/* One hwmon temperature sensor: "chip/label" (label = tempN when the driver gives none). */
+typedef struct {
+    char name[PULSE_TEMP_NAME];
+    double celsius;
+} pulse_temp;
+
 typedef struct {
     uint64_t mono_ms;
     unsigned have; /* PULSE_HAVE_* */
@@ -38,7 +47,7 @@ typedef struct {
 
 typedef struct {
     bool valid; /* false: no delta for this interval */
-    double usage, user, system, iowait, idle;
+    double usage, user, system, iowait, idle, steal;
 } pulse_cpu_pct;
 
 typedef struct {
@@ -82,6 +91,8 @@ typedef struct {
     double load1, load5, load15;
     double uptime_s;
     uint32_t processes;
+    int ntemps; /* filled by the daemon from the slow scan (pulse_read_temps), not per tick */
+    pulse_temp temps[PULSE_MAX_TEMPS];
 } pulse_sample;
 
 /* History metric ids; the names are the SPEC's dotted paths (see pulse_metric_name). */
@@ -105,6 +116,8 @@ enum pulse_metric {
     PULSE_M_LOAD5,
     PULSE_M_LOAD15,
     PULSE_M_PROCESSES,
+    PULSE_M_CPU_STEAL,
+    PULSE_M_MEM_BUFFERS,
     PULSE_METRIC_COUNT
 };
 
@@ -112,6 +125,9 @@ typedef struct pulse_collector pulse_collector;
 
 /* Reads every source under root ("/" for the host) into out using buf as scratch. */
 int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms, pulse_raw *out);
+/* Reads hwmon temperatures under root into out (at most PULSE_MAX_TEMPS); none is not an
+ * error. Some sensor drivers answer slowly (I2C, drives), so the daemon calls it off the loop. */
+int pulse_read_temps(const char *root, char *buf, size_t bufsize, pulse_temp *out);
 /* Computes a sample from cur and the previous reading (prev NULL: first sample, no rates). */
 int pulse_compute_sample(const pulse_raw *prev, const pulse_raw *cur, int64_t ts_ms,
                          pulse_sample *out);
