@@ -114,8 +114,8 @@ static void emit(pulse_insight *ev, size_t cap, size_t *n, const pulse_insight *
         ev[(*n)++] = *in;
 }
 
-static void check_full(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insight *ev,
-                       size_t cap, size_t *n)
+static void check_full(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insight *ev, size_t cap,
+                       size_t *n)
 {
     char freeb[32], size[32];
     pulse_fs_format_bytes((double)f->available, freeb, sizeof(freeb));
@@ -125,15 +125,14 @@ static void check_full(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insi
         s->full.active = true;
         s->full.level = f->usage >= 97 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING;
         fmt(s->full.message, sizeof(s->full.message),
-                 "Filesystem %.60s is %.0f %% full: %s free of %s", f->mount, f->usage, freeb,
-                 size);
+            "Filesystem %.60s is %.0f %% full: %s free of %s", f->mount, f->usage, freeb, size);
         emit(ev, cap, n, &s->full);
     } else if (s->full.active && f->usage < PULSE_FS_FULL_CLEAR_PCT) {
         pulse_insight r;
         base_insight(&r, "fs_full", f, ts);
         r.level = PULSE_LEVEL_INFO;
         fmt(r.message, sizeof(r.message), "Filesystem %.60s back to %.0f %% full (%s free)",
-                 f->mount, f->usage, freeb);
+            f->mount, f->usage, freeb);
         s->full.active = false;
         emit(ev, cap, n, &r);
     }
@@ -176,15 +175,15 @@ static void check_trend(mount_state *s, const pulse_fs *f, int64_t ts, pulse_ins
         s->trend.active = true;
         s->trend.level = h < 2 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING;
         fmt(s->trend.message, sizeof(s->trend.message),
-                 "Filesystem %.60s will be full in about %.0f %s at the current rate (%s free)",
-                 f->mount, h < 1 ? ceil(h * 60) : round(h), h < 1 ? "minutes" : "hours", freeb);
+            "Filesystem %.60s will be full in about %.0f %s at the current rate (%s free)",
+            f->mount, h < 1 ? ceil(h * 60) : round(h), h < 1 ? "minutes" : "hours", freeb);
         emit(ev, cap, n, &s->trend);
     } else if (s->trend.active && (h < 0 || h > PULSE_FS_TREND_CLEAR_H)) {
         pulse_insight r;
         base_insight(&r, "fs_trend", f, ts);
         r.level = PULSE_LEVEL_INFO;
         fmt(r.message, sizeof(r.message), "Filesystem %.60s is no longer filling up (%s free)",
-                 f->mount, freeb);
+            f->mount, freeb);
         s->trend.active = false;
         emit(ev, cap, n, &r);
     }

@@ -7,7 +7,7 @@
 #include "metrics/analytics.h"
 #include "metrics/fs.h"
 
-#define PULSE_FS_FULL_PCT 90.0      /* usage at or above this raises "nearly full" ... */
+#define PULSE_FS_FULL_PCT 90.0       /* usage at or above this raises "nearly full" ... */
 #define PULSE_FS_FULL_CLEAR_PCT 85.0 /* ... and only under this is it resolved */
 #define PULSE_FS_TREND_RAISE_H 24.0  /* full within this many hours raises the trend alert ... */
 #define PULSE_FS_TREND_CLEAR_H 48.0  /* ... resolved when growth stops or > this many hours */

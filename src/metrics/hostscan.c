@@ -64,7 +64,8 @@ static void fs_done(uv_work_t *w, int status)
     memcpy(hs->temps, hs->temps_next, sizeof(hs->temps));
     pulse_insight ev[PULSE_FS_MAX_EVENTS];
     size_t n = 0;
-    if (pulse_fs_alerts_update(hs->alerts, &hs->fs_cur, wall_ms(), ev, PULSE_FS_MAX_EVENTS, &n) == 0 &&
+    if (pulse_fs_alerts_update(hs->alerts, &hs->fs_cur, wall_ms(), ev, PULSE_FS_MAX_EVENTS, &n) ==
+            0 &&
         n && hs->hooks.on_insights)
         hs->hooks.on_insights(hs->hooks.arg, ev, n);
 }

@@ -9,6 +9,7 @@
 #include "metrics/analytics.h"
 #include "metrics/collector.h"
 #include "metrics/fs.h"
+#include "metrics/fs_alerts.h"
 #include "metrics/host.h"
 
 #include <jansson.h>
