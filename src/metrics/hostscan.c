@@ -166,16 +166,15 @@ int hostscan_start(uv_loop_t *loop, const char *root, uint32_t period_ms, const 
     if (h)
         hs->hooks = *h;
     pulse_host_read(hs->root, &hs->host);
-    /* The first figures are read here, once, so the history metric set knows the mounts and
-     * sensors and the first frames carry them; from now on statvfs runs on a worker. */
-    fs_work(&(uv_work_t){.data = hs});
-    hs->fs_cur = hs->fs_next;
-    hs->ntemps = hs->ntemps_next;
-    memcpy(hs->temps, hs->temps_next, sizeof(hs->temps));
+    /* The mount list (from /proc, no statvfs) and the sensors are read here, once, so that the
+     * history metric set knows them; the figures come from the first worker scan, at once. */
+    if (pulse_fs_read_mounts(hs->root, hs->fs_buf, SCRATCH, &hs->fs_cur) < 0)
+        hs->fs_cur.count = 0;
+    hs->ntemps = pulse_read_temps(hs->root, hs->fs_buf, SCRATCH, hs->temps);
     uv_timer_init(loop, &hs->fs_timer);
     uv_timer_init(loop, &hs->proc_timer);
     hs->fs_timer.data = hs->proc_timer.data = hs;
-    uv_timer_start(&hs->fs_timer, fs_tick, hs->period_ms, hs->period_ms);
+    uv_timer_start(&hs->fs_timer, fs_tick, 0, hs->period_ms);
     uv_timer_start(&hs->proc_timer, proc_tick, hs->period_ms, hs->period_ms);
     *out = hs;
     return 0;
@@ -194,7 +193,8 @@ void hostscan_stop(struct hostscan *hs)
 
 void hostscan_free(struct hostscan *hs)
 {
-    if (!hs)
+    /* A scan stuck in statvfs on a hung mount still owns hs: at exit, leave it to the OS. */
+    if (!hs || hs->fs_busy || hs->proc_busy)
         return;
     pulse_procs_free(hs->procs);
     pulse_fs_alerts_free(hs->alerts);

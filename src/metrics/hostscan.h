@@ -30,13 +30,15 @@ typedef struct {
     void (*on_insights)(void *arg, const pulse_insight *ev, size_t n);
 } hostscan_hooks;
 
-/* Reads the host identity, the mount list and the temperatures once (start-up, blocking), then
- * starts the periodic scans; root NULL = "/". -ENOMEM, or a libuv error. */
+/* Reads the host identity, the mount list (mountinfo only, no statvfs) and the temperatures
+ * once (start-up), then starts the periodic scans, the first filesystem scan at once; root
+ * NULL = "/". -ENOMEM. */
 int hostscan_start(uv_loop_t *loop, const char *root, uint32_t period_ms, const hostscan_hooks *h,
                    struct hostscan **out);
 /* Stops the timers; a job in flight finishes and is dropped. */
 void hostscan_stop(struct hostscan *hs);
-/* Frees everything once the loop has ended; NULL is fine. */
+/* Frees everything once the loop has ended; NULL is fine. A scan still blocked in statvfs
+ * keeps its memory (the process is exiting). */
 void hostscan_free(struct hostscan *hs);
 /* The latest mount list with statvfs figures. */
 const pulse_fs_list *hostscan_fs(const struct hostscan *hs);
