@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# Cost of collection + analytics (issue 3): CPU and RSS of an idle daemon sampling at 1 Hz with
-# a database that already holds 7 days of minute averages and 1 hour of raw samples, so that
-# start-up loads a full history. Usage: scripts/metrics-cost.sh [SECONDS] [PULSE_BIN]
+# Cost of collection + analytics (issues 3 and 15): CPU and RSS of a daemon sampling at its
+# default periods (1 s tick, 5 s filesystems/temperatures/processes) with a database that
+# already holds 7 days of minute averages and 1 hour of raw samples, on a machine with PROCS
+# (default 500) extra sleeping processes. Three phases of SECONDS each: no client; one client
+# subscribed to `metrics` (every group); the same client also subscribed to
+# `metrics.processes`. Each phase prints CPU as % of one core and read syscalls per second
+# (the /proc/[pid] scan shows there, and nowhere else).
+# Usage: scripts/metrics-cost.sh [SECONDS] [PULSE_BIN]      (PROCS=N to change the process count)
 set -euo pipefail
 secs=${1:-300}
 bin=${2:-build/pulse}
+procs=${PROCS:-500}
+here=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+sleepers=()
+client=0
+cleanup() {
+    kill $pid 2>/dev/null || true
+    [ "$client" != 0 ] && kill "$client" 2>/dev/null || true
+    for s in "${sleepers[@]}"; do kill "$s" 2>/dev/null || true; done
+    rm -rf "$dir"
+}
+trap cleanup EXIT
 db=$dir/pulse.db
 pid=0
 
@@ -33,17 +48,53 @@ print("filled: %d minute rows, %d raw rows" % (
     db.execute("SELECT count(*) FROM sample").fetchone()[0]))
 PY
 
+for _ in $(seq "$procs"); do
+    sleep 100000 &
+    sleepers+=($!)
+done
+echo "processes on the machine: $(ls -d /proc/[0-9]* | wc -l)"
+
 "$bin" --port 0 --db "$db" --interval-ms 1000 >"$dir/out" 2>&1 &
 pid=$!
 sleep 5 # start-up and history load are not part of the steady state
+port=$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9]*\).*/\1/p' "$dir/out" | head -1)
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' /proc/$pid/stat; }
-c0=$(cpu)
-sleep "$secs"
-c1=$(cpu)
+reads() { awk '/^syscr/ {print $2}' /proc/$pid/io; }
+
+# A WebSocket client (the integration tests' `ws`) subscribed to the given channels.
+subscribe() {
+    (cd "$here/tests/integration" && exec node -e '
+        const WebSocket = require("ws");
+        const ws = new WebSocket(`ws://127.0.0.1:${process.argv[1]}/ws`);
+        ws.on("open", () => { for (const c of process.argv.slice(2)) ws.send(JSON.stringify({type: "subscribe", channel: c})); });
+        ws.on("message", () => {});
+        ws.on("close", () => process.exit(0));
+    ' "$port" "$@") &
+    client=$!
+    sleep 2
+}
+
+phase() {
+    local c0 r0 c1 r1
+    c0=$(cpu)
+    r0=$(reads)
+    sleep "$secs"
+    c1=$(cpu)
+    r1=$(reads)
+    awk -v name="$1" -v c0="$c0" -v c1="$c1" -v r0="$r0" -v r1="$r1" -v t="$ticks" -v s="$secs" \
+        -v p="$procs" 'BEGIN { cs = (c1 - c0) / t
+        printf "RESULT scenario=metrics-cost phase=%s procs=%d seconds=%d cpu_s=%.2f cpu_percent_of_one_core=%.3f read_syscalls_per_s=%.1f\n",
+            name, p, s, cs, 100 * cs / s, (r1 - r0) / s }'
+}
+
+phase idle
+subscribe metrics
+phase metrics
+kill "$client" 2>/dev/null || true
+wait "$client" 2>/dev/null || true
+subscribe metrics metrics.processes
+phase metrics+processes
 rss=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
 hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
-awk -v c0="$c0" -v c1="$c1" -v t="$ticks" -v s="$secs" -v rss="$rss" -v hwm="$hwm" 'BEGIN {
-    cs = (c1 - c0) / t
-    printf "RESULT scenario=metrics-cost seconds=%d cpu_s=%.2f cpu_percent_of_one_core=%.3f rss_kib=%d hwm_kib=%d\n",
-        s, cs, 100 * cs / s, rss, hwm }'
+echo "RESULT scenario=metrics-cost rss_kib=$rss hwm_kib=$hwm"

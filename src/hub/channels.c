@@ -6,7 +6,7 @@ const struct metrics_channel metrics_channels[METRICS_CHANNEL_COUNT] = {
     {"metrics", PULSE_GROUP_ALL},           {"metrics.cpu", PULSE_GROUP_CPU},
     {"metrics.memory", PULSE_GROUP_MEMORY}, {"metrics.network", PULSE_GROUP_NETWORK},
     {"metrics.disk", PULSE_GROUP_DISK},     {"metrics.load", PULSE_GROUP_LOAD},
-    {"metrics.system", PULSE_GROUP_SYSTEM},
+    {"metrics.system", PULSE_GROUP_SYSTEM}, {PROCESSES_CHANNEL, PULSE_GROUP_PROCESSES},
 };
 
 unsigned metrics_channel_groups(const char *name)

@@ -13,6 +13,7 @@ enum {
     PULSE_GROUP_LOAD = 1 << 4,
     PULSE_GROUP_SYSTEM = 1 << 5,
     PULSE_GROUP_ALL = (1 << 6) - 1,
+    PULSE_GROUP_PROCESSES = 1 << 6, /* metrics.processes: its own frame, not part of `metrics` */
 };
 
 struct metrics_channel {
@@ -20,7 +21,8 @@ struct metrics_channel {
     unsigned groups;
 };
 
-#define METRICS_CHANNEL_COUNT 7
+#define METRICS_CHANNEL_COUNT 8
+#define PROCESSES_CHANNEL "metrics.processes"
 #define INSIGHTS_CHANNEL "insights"
 
 /* `metrics` (every group) and each `metrics.GROUP`. */

@@ -1,5 +1,7 @@
 #include "metrics/collector.h"
 
+#include "metrics/procfs_read.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -9,410 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Lines we care about are short; longer ones (the /proc/stat "intr" line) are skipped whole
- * rather than parsed from a cut-off prefix. */
-#define LINE_MAX_LEN 512
 #define PATH_LEN 4096
 
-typedef struct {
-    const char *p, *end;
-} line_iter;
-
-static bool next_line(line_iter *it, char *buf, size_t cap, bool *overlong)
-{
-    if (it->p >= it->end)
-        return false;
-    const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-    const char *stop = nl ? nl : it->end;
-    size_t n = (size_t)(stop - it->p);
-    *overlong = n >= cap;
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(buf, it->p, n);
-    buf[n] = '\0';
-    it->p = nl ? nl + 1 : it->end;
-    return true;
-}
-
-/* Calls fn for every line of text that fits LINE_MAX_LEN (longer ones are none we parse). */
-static void each_line(const char *text, size_t len, void (*fn)(const char *, void *), void *out)
-{
-    line_iter it = {text, text + len};
-    char line[LINE_MAX_LEN];
-    bool overlong;
-    while (next_line(&it, line, sizeof(line), &overlong))
-        if (!overlong)
-            fn(line, out);
-}
-
-/* strtoull has defined overflow behaviour, unlike sscanf's %llu. */
-static int parse_u64_list(const char *s, uint64_t *out, int max)
-{
-    int n = 0;
-    while (n < max) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (!isdigit((unsigned char)*s))
-            break;
-        char *end;
-        errno = 0;
-        out[n++] = strtoull(s, &end, 10);
-        if (errno == ERANGE)
-            return -ERANGE;
-        s = end;
-    }
-    return n;
-}
-
-static const char *skip_token(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    while (*s && *s != ' ' && *s != '\t')
-        s++;
-    return s;
-}
-
-static void copy_name(char *dst, const char *src, size_t len)
-{
-    if (len >= PULSE_NAME_LEN)
-        len = PULSE_NAME_LEN - 1;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
-/* ---- /proc/stat ---- */
-
-static bool parse_cpu_line(const char *rest, pulse_cpu_ticks *t)
-{
-    uint64_t v[8] = {0};
-    /* Fields after the 4th appeared in later kernels; missing ones stay zero. */
-    if (parse_u64_list(rest, v, 8) < 4)
-        return false;
-    *t = (pulse_cpu_ticks){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
-    return true;
-}
-
-static void stat_line(const char *line, pulse_stat_raw *out)
-{
-    if (strncmp(line, "cpu", 3) != 0)
-        return;
-    if (line[3] == ' ') {
-        out->have_total = parse_cpu_line(line + 3, &out->total);
-        return;
-    }
-    if (!isdigit((unsigned char)line[3]))
-        return;
-    char *end;
-    long idx = strtol(line + 3, &end, 10);
-    if (idx < 0 || idx >= PULSE_MAX_CORES || *end != ' ')
-        return;
-    if (!parse_cpu_line(end, &out->cores[idx]))
-        return;
-    out->online[idx] = true;
-    if (idx + 1 > out->ncores)
-        out->ncores = (int)idx + 1;
-}
-
-static void stat_line_cb(const char *line, void *out)
-{
-    stat_line(line, out);
-}
-
-int pulse_parse_stat(const char *text, size_t len, pulse_stat_raw *out)
-{
-    if (!text || !out)
-        return -EINVAL;
-    memset(out, 0, sizeof(*out));
-    each_line(text, len, stat_line_cb, out);
-    return out->have_total ? 0 : -EINVAL;
-}
-
-/* ---- /proc/meminfo ---- */
-
-static uint64_t *meminfo_slot(pulse_meminfo *m, const char *key, bool *have_avail)
-{
-    static const struct {
-        const char *key;
-        size_t off;
-    } keys[] = {
-        {"MemTotal", offsetof(pulse_meminfo, total)},
-        {"MemFree", offsetof(pulse_meminfo, free)},
-        {"MemAvailable", offsetof(pulse_meminfo, available)},
-        {"Buffers", offsetof(pulse_meminfo, buffers)},
-        {"Cached", offsetof(pulse_meminfo, cached)},
-        {"SwapTotal", offsetof(pulse_meminfo, swap_total)},
-        {"SwapFree", offsetof(pulse_meminfo, swap_free)},
-    };
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        if (strcmp(key, keys[i].key) == 0) {
-            if (keys[i].off == offsetof(pulse_meminfo, available))
-                *have_avail = true;
-            return (uint64_t *)((char *)m + keys[i].off);
-        }
-    }
-    return NULL;
-}
-
-static void meminfo_line(char *line, pulse_meminfo *m, bool *have_total, bool *have_avail)
-{
-    char *colon = strchr(line, ':');
-    if (!colon)
-        return;
-    *colon = '\0';
-    uint64_t *slot = meminfo_slot(m, line, have_avail);
-    uint64_t v;
-    if (!slot || parse_u64_list(colon + 1, &v, 1) != 1)
-        return;
-    /* Values are in kB; saturate rather than wrap on absurd input. */
-    *slot = strstr(colon + 1, "kB") ? (v > UINT64_MAX / 1024 ? UINT64_MAX : v * 1024) : v;
-    if (slot == &m->total)
-        *have_total = true;
-}
-
-int pulse_parse_meminfo(const char *text, size_t len, pulse_meminfo *out)
-{
-    if (!text || !out)
-        return -EINVAL;
-    memset(out, 0, sizeof(*out));
-    bool have_total = false, have_avail = false, overlong;
-    line_iter it = {text, text + len};
-    char line[LINE_MAX_LEN];
-    while (next_line(&it, line, sizeof(line), &overlong))
-        if (!overlong)
-            meminfo_line(line, out, &have_total, &have_avail);
-    if (!have_total)
-        return -EINVAL;
-    /* Kernels before 3.14 lack MemAvailable; free + buffers + cached is the classic estimate. */
-    if (!have_avail)
-        out->available = out->free + out->buffers + out->cached;
-    if (out->available > out->total)
-        out->available = out->total;
-    if (out->swap_free > out->swap_total)
-        out->swap_free = out->swap_total;
-    return 0;
-}
-
-/* ---- /proc/net/dev ---- */
-
-static void netdev_line(const char *line, pulse_netdev_raw *out)
-{
-    /* The name ends at the last ':' because long names run straight into the first number. */
-    const char *colon = strrchr(line, ':');
-    if (!colon || out->count >= PULSE_MAX_IFACES)
-        return;
-    const char *name = line;
-    while (*name == ' ')
-        name++;
-    if (name >= colon)
-        return;
-    uint64_t v[9];
-    if (parse_u64_list(colon + 1, v, 9) != 9)
-        return;
-    pulse_counter_pair *p = &out->items[out->count++];
-    copy_name(p->name, name, (size_t)(colon - name));
-    p->a = v[0];
-    p->b = v[8];
-}
-
-static void netdev_line_cb(const char *line, void *out)
-{
-    netdev_line(line, out);
-}
-
-int pulse_parse_netdev(const char *text, size_t len, pulse_netdev_raw *out)
-{
-    if (!text || !out)
-        return -EINVAL;
-    memset(out, 0, sizeof(*out));
-    each_line(text, len, netdev_line_cb, out);
-    return 0;
-}
-
-/* ---- /proc/diskstats ---- */
-
-static bool has_prefix(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
-    return true;
-}
-
-/* "<letters><digits>" families (sda1, vdb2, xvda1, hda3) are partitions. */
-static bool is_letter_partition(const char *name)
-{
-    static const char *const fam[] = {"sd", "hd", "vd", "xvd"};
-    for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
-        if (!has_prefix(name, fam[i]))
-            continue;
-        const char *s = name + strlen(fam[i]);
-        while (*s >= 'a' && *s <= 'z')
-            s++;
-        return all_digits(s);
-    }
-    return false;
-}
-
-/* "...<digit>p<digits>" (nvme0n1p1, mmcblk0p1, nbd0p1) is a partition. */
-static bool is_p_partition(const char *name)
-{
-    const char *p = strrchr(name, 'p');
-    return p && p > name && isdigit((unsigned char)p[-1]) && all_digits(p + 1);
-}
-
-bool pulse_disk_is_whole(const char *name)
-{
-    /* Virtual or stacked devices would count the same bytes twice or count RAM traffic. */
-    static const char *const skip[] = {"loop", "ram", "zram", "dm-", "md", "fd"};
-    if (!name || !*name)
-        return false;
-    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-        if (has_prefix(name, skip[i]))
-            return false;
-    if (has_prefix(name, "mmcblk") && (strstr(name, "boot") || strstr(name, "rpmb")))
-        return false;
-    return !is_letter_partition(name) && !is_p_partition(name);
-}
-
-static void diskstats_line(const char *line, pulse_disk_raw *out)
-{
-    uint64_t mm[2];
-    if (parse_u64_list(line, mm, 2) != 2 || out->count >= PULSE_MAX_DISKS)
-        return;
-    const char *s = skip_token(skip_token(line));
-    while (*s == ' ' || *s == '\t')
-        s++;
-    const char *name_end = skip_token(s);
-    char name[PULSE_NAME_LEN];
-    copy_name(name, s, (size_t)(name_end - s));
-    uint64_t v[7];
-    if (!pulse_disk_is_whole(name) || parse_u64_list(name_end, v, 7) != 7)
-        return;
-    pulse_counter_pair *p = &out->items[out->count++];
-    memcpy(p->name, name, sizeof(name));
-    p->a = v[2];
-    p->b = v[6];
-}
-
-static void diskstats_line_cb(const char *line, void *out)
-{
-    diskstats_line(line, out);
-}
-
-int pulse_parse_diskstats(const char *text, size_t len, pulse_disk_raw *out)
-{
-    if (!text || !out)
-        return -EINVAL;
-    memset(out, 0, sizeof(*out));
-    each_line(text, len, diskstats_line_cb, out);
-    return 0;
-}
-
-/* ---- /proc/loadavg, /proc/uptime, cgroup ---- */
-
-static void copy_text(char *dst, size_t cap, const char *text, size_t len)
-{
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(dst, text, len);
-    dst[len] = '\0';
-}
-
-int pulse_parse_loadavg(const char *text, size_t len, pulse_loadavg *out)
-{
-    if (!text || !out)
-        return -EINVAL;
-    char buf[256];
-    copy_text(buf, sizeof(buf), text, len);
-    memset(out, 0, sizeof(*out));
-    unsigned running, threads;
-    if (sscanf(buf, "%lf %lf %lf %u/%u", &out->load1, &out->load5, &out->load15, &running,
-               &threads) != 5)
-        return -EINVAL;
-    if (!isfinite(out->load1) || !isfinite(out->load5) || !isfinite(out->load15))
-        return -EINVAL;
-    out->running = running;
-    out->threads = threads;
-    return 0;
-}
-
-int pulse_parse_uptime(const char *text, size_t len, double *out)
-{
-    if (!text || !out)
-        return -EINVAL;
-    char buf[128];
-    copy_text(buf, sizeof(buf), text, len);
-    char *end;
-    double v = strtod(buf, &end);
-    if (end == buf || !isfinite(v) || v < 0)
-        return -EINVAL;
-    *out = v;
-    return 0;
-}
-
-static bool parse_one_u64(const char *text, size_t len, uint64_t *out)
-{
-    char buf[64];
-    copy_text(buf, sizeof(buf), text, len);
-    return parse_u64_list(buf, out, 1) == 1;
-}
-
-int pulse_parse_cgroup_mem(const char *max_text, size_t max_len, const char *cur_text,
-                           size_t cur_len, pulse_cgroup_mem *out)
-{
-    if (!out)
-        return -EINVAL;
-    memset(out, 0, sizeof(*out));
-    /* "max" means no limit, so only a number turns the cgroup figures on. */
-    if (!max_text || !parse_one_u64(max_text, max_len, &out->limit))
-        return 0;
-    out->limited = true;
-    if (cur_text && !parse_one_u64(cur_text, cur_len, &out->usage))
-        out->usage = 0;
-    return 0;
-}
-
 /* ---- reading files ---- */
-
-/* Reads at most bufsize - 1 bytes; when the file is larger the partial last line is cut off so
- * parsers never see half a record. Returns the length or a negative errno. */
-static ssize_t read_file(const char *root, const char *rel, char *buf, size_t bufsize)
-{
-    char path[PATH_LEN];
-    int n = snprintf(path, sizeof(path), "%s/%s", root, rel);
-    if (n < 0 || (size_t)n >= sizeof(path))
-        return -ENAMETOOLONG;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t len = 0;
-    while (len < bufsize - 1) {
-        ssize_t r = read(fd, buf + len, bufsize - 1 - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    char extra;
-    bool truncated = len == bufsize - 1 && read(fd, &extra, 1) == 1;
-    close(fd);
-    if (truncated) {
-        char *nl = memrchr(buf, '\n', len);
-        len = nl ? (size_t)(nl - buf) + 1 : 0;
-    }
-    buf[len] = '\0';
-    return (ssize_t)len;
-}
 
 static int count_processes(const char *root, uint32_t *out)
 {
@@ -426,7 +27,7 @@ static int count_processes(const char *root, uint32_t *out)
     uint32_t count = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (all_digits(e->d_name))
+        if (pulse_is_pid_name(e->d_name))
             count++;
     closedir(d);
     *out = count;
@@ -435,7 +36,7 @@ static int count_processes(const char *root, uint32_t *out)
 
 #define READ_PARSE(rel, parse, dst, bit)                                                           \
     do {                                                                                           \
-        ssize_t n_ = read_file(root, rel, buf, bufsize);                                           \
+        ssize_t n_ = pulse_read_file(root, rel, buf, bufsize);                                     \
         if (n_ >= 0 && parse(buf, (size_t)n_, dst) == 0)                                           \
             out->have |= (bit);                                                                    \
     } while (0)
@@ -453,10 +54,10 @@ static void read_proc_files(const char *root, char *buf, size_t bufsize, pulse_r
 static void read_cgroup(const char *root, char *buf, size_t bufsize, pulse_cgroup_mem *out)
 {
     char cur[64];
-    ssize_t cur_len = read_file(root, "sys/fs/cgroup/memory.current", buf, bufsize);
+    ssize_t cur_len = pulse_read_file(root, "sys/fs/cgroup/memory.current", buf, bufsize);
     if (cur_len >= 0)
-        copy_text(cur, sizeof(cur), buf, (size_t)cur_len);
-    ssize_t max_len = read_file(root, "sys/fs/cgroup/memory.max", buf, bufsize);
+        snprintf(cur, sizeof(cur), "%s", buf);
+    ssize_t max_len = pulse_read_file(root, "sys/fs/cgroup/memory.max", buf, bufsize);
     pulse_parse_cgroup_mem(max_len >= 0 ? buf : NULL, max_len >= 0 ? (size_t)max_len : 0,
                            cur_len >= 0 ? cur : NULL, cur_len >= 0 ? strlen(cur) : 0, out);
 }
@@ -478,7 +79,7 @@ int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms
     if (*h & (PULSE_HAVE_STAT | PULSE_HAVE_MEMINFO))
         return 0;
     /* Say why: out of file descriptors (EMFILE) is another trouble than a missing /proc. */
-    ssize_t why = read_file(root, "proc/stat", buf, bufsize);
+    ssize_t why = pulse_read_file(root, "proc/stat", buf, bufsize);
     return why < 0 ? (int)why : -ENOENT;
 }
 
@@ -518,6 +119,7 @@ static pulse_cpu_pct cpu_pct(const pulse_cpu_ticks *a, const pulse_cpu_ticks *b)
     p.idle = clamp_pct(d[3] * 100.0 / total);
     p.iowait = clamp_pct(d[4] * 100.0 / total);
     p.usage = clamp_pct((total - d[3] - d[4]) * 100.0 / total);
+    p.steal = clamp_pct(d[7] * 100.0 / total);
     return p;
 }
 
@@ -713,6 +315,8 @@ static const char *const metric_names[PULSE_METRIC_COUNT] = {
     [PULSE_M_LOAD5] = "load.5m",
     [PULSE_M_LOAD15] = "load.15m",
     [PULSE_M_PROCESSES] = "system.processes",
+    [PULSE_M_CPU_STEAL] = "cpu.steal",
+    [PULSE_M_MEM_BUFFERS] = "memory.buffers",
 };
 
 const char *pulse_metric_name(int id)
@@ -755,6 +359,8 @@ void pulse_sample_metrics(const pulse_sample *s, double out[PULSE_METRIC_COUNT])
     out[PULSE_M_LOAD5] = s->load5;
     out[PULSE_M_LOAD15] = s->load15;
     out[PULSE_M_PROCESSES] = (double)s->processes;
+    out[PULSE_M_CPU_STEAL] = value_if(cpu, s->cpu.steal);
+    out[PULSE_M_MEM_BUFFERS] = (double)s->mem.buffers;
 }
 
 int pulse_sample_metric(const pulse_sample *s, const char *name, double *out)

@@ -8,11 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bounds: items past these are ignored (cores past 256 still count in the aggregate "cpu"). */
-#define PULSE_MAX_CORES 256
-#define PULSE_MAX_IFACES 64
-#define PULSE_MAX_DISKS 64
-#define PULSE_NAME_LEN 32
+#include "metrics/procfs_parse.h"
+
 #define PULSE_READ_BUF_DEFAULT (64 * 1024)
 
 /* Bits of pulse_raw.have: which files were read and parsed. */
@@ -26,46 +23,14 @@ enum {
     PULSE_HAVE_PROCESSES = 1u << 6,
 };
 
-typedef struct {
-    uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
-} pulse_cpu_ticks;
+#define PULSE_MAX_TEMPS 32
+#define PULSE_TEMP_NAME 72
 
+/* One hwmon temperature sensor: "chip/label" (label = tempN when the driver gives none). */
 typedef struct {
-    bool have_total;
-    pulse_cpu_ticks total;
-    int ncores; /* highest cpuN seen + 1; offline cores below it have online[i] false */
-    bool online[PULSE_MAX_CORES];
-    pulse_cpu_ticks cores[PULSE_MAX_CORES];
-} pulse_stat_raw;
-
-typedef struct {
-    char name[PULSE_NAME_LEN];
-    uint64_t a, b; /* net: rx/tx bytes; disk: sectors read/written */
-} pulse_counter_pair;
-
-typedef struct {
-    int count;
-    pulse_counter_pair items[PULSE_MAX_IFACES];
-} pulse_netdev_raw;
-
-typedef struct {
-    int count;
-    pulse_counter_pair items[PULSE_MAX_DISKS];
-} pulse_disk_raw;
-
-typedef struct {
-    uint64_t total, free, available, buffers, cached, swap_total, swap_free; /* bytes */
-} pulse_meminfo;
-
-typedef struct {
-    double load1, load5, load15;
-    uint32_t running, threads;
-} pulse_loadavg;
-
-typedef struct {
-    bool limited; /* memory.max held a number rather than "max" */
-    uint64_t limit, usage;
-} pulse_cgroup_mem;
+    char name[PULSE_TEMP_NAME];
+    double celsius;
+} pulse_temp;
 
 typedef struct {
     uint64_t mono_ms;
@@ -82,7 +47,7 @@ typedef struct {
 
 typedef struct {
     bool valid; /* false: no delta for this interval */
-    double usage, user, system, iowait, idle;
+    double usage, user, system, iowait, idle, steal;
 } pulse_cpu_pct;
 
 typedef struct {
@@ -126,6 +91,8 @@ typedef struct {
     double load1, load5, load15;
     double uptime_s;
     uint32_t processes;
+    int ntemps; /* filled by the daemon from the slow scan (pulse_read_temps), not per tick */
+    pulse_temp temps[PULSE_MAX_TEMPS];
 } pulse_sample;
 
 /* History metric ids; the names are the SPEC's dotted paths (see pulse_metric_name). */
@@ -149,31 +116,18 @@ enum pulse_metric {
     PULSE_M_LOAD5,
     PULSE_M_LOAD15,
     PULSE_M_PROCESSES,
+    PULSE_M_CPU_STEAL,
+    PULSE_M_MEM_BUFFERS,
     PULSE_METRIC_COUNT
 };
 
 typedef struct pulse_collector pulse_collector;
 
-/* Parses /proc/stat text (aggregate and per-core ticks); -EINVAL without a "cpu " line. */
-int pulse_parse_stat(const char *text, size_t len, pulse_stat_raw *out);
-/* Parses /proc/meminfo text into bytes; -EINVAL without MemTotal. */
-int pulse_parse_meminfo(const char *text, size_t len, pulse_meminfo *out);
-/* Parses /proc/net/dev text into per-interface rx/tx byte counters. */
-int pulse_parse_netdev(const char *text, size_t len, pulse_netdev_raw *out);
-/* Parses /proc/diskstats text, keeping whole disks only (pulse_disk_is_whole). */
-int pulse_parse_diskstats(const char *text, size_t len, pulse_disk_raw *out);
-/* Parses /proc/loadavg text; -EINVAL when malformed. */
-int pulse_parse_loadavg(const char *text, size_t len, pulse_loadavg *out);
-/* Parses /proc/uptime text into host uptime seconds; -EINVAL when malformed. */
-int pulse_parse_uptime(const char *text, size_t len, double *out);
-/* Parses cgroup v2 memory.max and memory.current texts (either may be NULL when absent). */
-int pulse_parse_cgroup_mem(const char *max_text, size_t max_len, const char *cur_text,
-                           size_t cur_len, pulse_cgroup_mem *out);
-/* True for a whole-disk name in /proc/diskstats (the name rule in docs/METRICS.md). */
-bool pulse_disk_is_whole(const char *name);
-
 /* Reads every source under root ("/" for the host) into out using buf as scratch. */
 int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms, pulse_raw *out);
+/* Reads hwmon temperatures under root into out (at most PULSE_MAX_TEMPS); none is not an
+ * error. Some sensor drivers answer slowly (I2C, drives), so the daemon calls it off the loop. */
+int pulse_read_temps(const char *root, char *buf, size_t bufsize, pulse_temp *out);
 /* Computes a sample from cur and the previous reading (prev NULL: first sample, no rates). */
 int pulse_compute_sample(const pulse_raw *prev, const pulse_raw *cur, int64_t ts_ms,
                          pulse_sample *out);

@@ -315,6 +315,16 @@ int pulse_history_json(const pulse_history *h, const char *metric, int64_t secon
     int id = pulse_metric_id(metric);
     if (id < 0)
         return -ENOENT;
+    return pulse_history_json_id(h, id, metric, seconds, now_ms, out);
+}
+
+int pulse_history_json_id(const pulse_history *h, int id, const char *metric, int64_t seconds,
+                          int64_t now_ms, json_t **out)
+{
+    if (!h || !out)
+        return -EINVAL;
+    if (id < 0 || id >= pulse_history_nmetrics(h) || !metric)
+        return -ENOENT;
     if (seconds < 1 || seconds > PULSE_HISTORY_MAX_SECONDS)
         return -EINVAL;
     pulse_point *pts = malloc(PULSE_HISTORY_MAX_POINTS * sizeof(*pts));

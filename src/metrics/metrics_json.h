@@ -38,5 +38,8 @@ int pulse_active_insights_json(const pulse_analytics *a, json_t **out);
  * unknown metric (unknown_metric), -EINVAL for seconds outside 1..604800 (bad_request). */
 int pulse_history_json(const pulse_history *h, const char *metric, int64_t seconds, int64_t now_ms,
                        json_t **out);
+/* The same for a metric given by its history index id (a name of this host's catalog). */
+int pulse_history_json_id(const pulse_history *h, int id, const char *metric, int64_t seconds,
+                          int64_t now_ms, json_t **out);
 
 #endif

@@ -8,7 +8,10 @@
 #include "base/clock.h"
 #include "hub/frame.h"
 #include "metrics/analytics.h"
+#include "metrics/catalog.h"
 #include "metrics/collector.h"
+#include "metrics/host_json.h"
+#include "metrics/hostscan.h"
 #include "metrics/history.h"
 #include "metrics/insight_history.h"
 #include "metrics/metrics_json.h"
@@ -43,7 +46,9 @@ struct metrics_service {
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
-    json_t *analytics; /* the snapshot's analytics since the last sample, built on demand */
+    json_t *analytics;   /* the snapshot's analytics since the last sample, built on demand */
+    struct hostscan *hs; /* filesystems, temperatures, processes, host identity */
+    pulse_catalog *cat;  /* this host's history metric names */
 };
 
 /* ---- the SQLite writer --------------------------------------------------------------------- */
@@ -107,6 +112,7 @@ static struct pbuf *metrics_frame(struct metrics_service *p, unsigned mask)
     json_t *o = NULL;
     if (pulse_metrics_json(&p->latest, mask, &o) < 0)
         return NULL;
+    pulse_metrics_json_extras(o, &p->latest, hostscan_fs(p->hs), mask);
     struct pbuf *b = frame_json_flags(o, REPLY_JSON_FLAGS);
     json_decref(o);
     if (b)
@@ -158,10 +164,10 @@ static void publish_insights(struct metrics_service *p, const pulse_insight *ev,
 
 static void record(struct metrics_service *p)
 {
-    double v[PULSE_METRIC_COUNT];
+    double v[PULSE_CATALOG_MAX]; /* the base metrics first: analytics reads those */
     pulse_insight ev[PULSE_ANALYTICS_MAX_EVENTS];
     size_t nev = 0;
-    pulse_sample_metrics(&p->latest, v);
+    pulse_catalog_values(p->cat, &p->latest, hostscan_fs(p->hs), v);
     if (pulse_history_add(p->hist, p->latest.ts_ms, v) < 0)
         return; /* the wall clock stepped back: skip this sample */
     if (pulse_analytics_update(p->an, p->latest.ts_ms, v, p->latest.online_cores, ev,
@@ -186,6 +192,7 @@ static void on_tick(uv_timer_t *t)
     }
     p->sample_failed = 0;
     p->have_latest = 1;
+    hostscan_fill_temps(p->hs, &p->latest);
     if (p->latest.has_rates)
         record(p);
     json_decref(p->analytics);
@@ -194,6 +201,41 @@ static void on_tick(uv_timer_t *t)
 }
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
+
+/* ---- host scans: processes, filesystems, temperatures ------------------------------------ */
+
+static bool hs_want_processes(void *arg)
+{
+    struct metrics_service *p = arg;
+    return bc_find(&p->hub->bc, PROCESSES_CHANNEL) != NULL;
+}
+
+static void hs_on_processes(void *arg, json_t *frame)
+{
+    struct metrics_service *p = arg;
+    struct pbuf *b = frame_json_flags(frame, REPLY_JSON_FLAGS);
+    if (b)
+        bc_send(&p->hub->bc, PROCESSES_CHANNEL, b);
+    pbuf_unref(b);
+}
+
+static void hs_on_insights(void *arg, const pulse_insight *ev, size_t n)
+{
+    publish_insights(arg, ev, n);
+}
+
+/* The priming sample, the first slow scan and, from both, this host's history metric set. */
+static int open_host_parts(struct metrics_service *p)
+{
+    const hostscan_hooks hooks = {p, hs_want_processes, hs_on_processes, hs_on_insights};
+    if (pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(p->loop), &p->latest) == 0)
+        p->have_latest = 1;
+    int rc = hostscan_start(p->loop, NULL, HOSTSCAN_PERIOD_MS, &hooks, &p->hs);
+    if (rc < 0)
+        return rc;
+    hostscan_fill_temps(p->hs, &p->latest);
+    return pulse_catalog_new(p->have_latest ? &p->latest : NULL, hostscan_fs(p->hs), &p->cat);
+}
 
 static int open_parts(struct metrics_service *p, char *why, size_t whylen)
 {
@@ -216,15 +258,18 @@ static int open_parts(struct metrics_service *p, char *why, size_t whylen)
     ac.anomaly_z = p->opt.anomaly_z;
     int rc;
     if ((rc = pulse_collector_new(NULL, PULSE_READ_BUF_DEFAULT, &p->col)) < 0 ||
-        (rc = pulse_history_new(&hc, &p->hist)) < 0 ||
+        (rc = open_host_parts(p)) < 0 ||
+        (hc.nmetrics = pulse_catalog_count(p->cat), rc = pulse_history_new(&hc, &p->hist)) < 0 ||
         (rc = pulse_analytics_new(&ac, &p->an)) < 0 ||
-        (rc = pulse_store_batch_init(&p->pending, BATCH_ROWS)) < 0 ||
-        (rc = pulse_store_batch_init(&p->writing, BATCH_ROWS)) < 0) {
+        (rc = pulse_store_batch_init_n(&p->pending, BATCH_ROWS, hc.nmetrics)) < 0 ||
+        (rc = pulse_store_batch_init_n(&p->writing, BATCH_ROWS, hc.nmetrics)) < 0) {
         snprintf(why, whylen, "cannot set up metrics: %s", strerror(-rc));
         return rc;
     }
     char err[256] = "";
     if ((rc = pulse_store_open(p->opt.db, NULL, &p->store, err, sizeof(err))) < 0 ||
+        (rc = pulse_store_set_metrics(p->store, pulse_catalog_names(p->cat), hc.nmetrics, err,
+                                      sizeof(err))) < 0 ||
         (rc = pulse_store_load(p->store, p->hist, (int64_t)pulse_wall_ms(), err, sizeof(err))) <
             0) {
         snprintf(why, whylen, "--db %s: %s", p->opt.db, err);
@@ -290,8 +335,8 @@ static void prime(struct metrics_service *p)
 {
     uv_timer_init(p->loop, &p->tick);
     p->tick.data = p;
-    if (pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(p->loop), &p->latest) < 0)
-        return; /* /proc unreadable: the ticks will say so */
+    if (!p->have_latest)
+        return; /* the first reading (open_host_parts) failed: /proc unreadable, ticks say so */
     uint64_t interval = (uint64_t)p->opt.interval_ms;
     uv_timer_start(&p->tick, on_prime, interval < PRIME_MS ? interval : PRIME_MS, 0);
     /* Until primed, and until the store write the second reading queued is done: the start-up
@@ -331,6 +376,7 @@ void metrics_service_stop(struct metrics_service *p)
         return;
     p->stopping = 1;
     uv_close((uv_handle_t *)&p->tick, NULL);
+    hostscan_stop(p->hs);
     if (!p->busy && p->store)
         close_store(p);
     /* else write_done closes the store once the worker is done */
@@ -343,6 +389,8 @@ void metrics_service_free(struct metrics_service *p)
     if (p->store)
         pulse_store_close(p->store);
     pulse_collector_free(p->col);
+    hostscan_free(p->hs);
+    pulse_catalog_free(p->cat);
     pulse_history_free(p->hist);
     pulse_analytics_free(p->an);
     insight_history_free(&p->insights);
@@ -354,15 +402,42 @@ void metrics_service_free(struct metrics_service *p)
 
 /* ---- requests ------------------------------------------------------------------------------ */
 
+/* The latest process list, or a scan soon when there is none yet. */
+static void send_processes(struct metrics_service *p, struct conn *c)
+{
+    json_t *o = hostscan_processes(p->hs);
+    struct pbuf *b = o ? frame_json_flags(o, REPLY_JSON_FLAGS) : NULL;
+    if (!o)
+        hostscan_poke_processes(p->hs);
+    if (b)
+        conn_send_frame(c, b);
+    pbuf_unref(b);
+}
+
 void metrics_service_send_latest(struct metrics_service *p, struct conn *c)
 {
     unsigned mask = c->metrics_mask & PULSE_GROUP_ALL;
+    if (p && (c->metrics_mask & PULSE_GROUP_PROCESSES))
+        send_processes(p, c);
     if (!p || !p->have_latest || !mask)
         return;
     struct pbuf *b = metrics_frame(p, mask);
     if (b)
         conn_send_coalesced(c, b);
     pbuf_unref(b);
+}
+
+/* The active filesystem alerts join the analytics' ones in the snapshot. */
+static void add_host_parts(struct metrics_service *p, json_t *insights)
+{
+    pulse_insight list[PULSE_FS_MAX_EVENTS];
+    size_t n = 0;
+    hostscan_active(p->hs, list, PULSE_FS_MAX_EVENTS, &n);
+    for (size_t i = 0; i < n && insights; i++) {
+        json_t *o = NULL;
+        if (pulse_insight_json(&list[i], &o) == 0)
+            json_array_append_new(insights, o);
+    }
 }
 
 json_t *metrics_service_snapshot(struct metrics_service *p)
@@ -376,18 +451,25 @@ json_t *metrics_service_snapshot(struct metrics_service *p)
     if (!p->analytics && pulse_analytics_json(p->an, now, &p->analytics) < 0)
         p->analytics = NULL;
     json_t *analytics = p->analytics ? json_incref(p->analytics) : json_object();
+    if (metrics)
+        pulse_metrics_json_extras(metrics, &p->latest, hostscan_fs(p->hs), PULSE_GROUP_ALL);
     if (pulse_active_insights_json(p->an, &insights) < 0)
         insights = json_array();
-    return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}}", "type", "snapshot", "metrics",
+    add_host_parts(p, insights);
+    json_t *host = NULL;
+    if (pulse_host_json(hostscan_host(p->hs), &host) < 0)
+        host = json_null();
+    return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o}", "type", "snapshot", "metrics",
                      metrics ? metrics : json_null(), "analytics", analytics, "insights", insights,
                      "server", "connections", (json_int_t)p->hub->conns.ws_count, "uptime_s",
-                     (json_int_t)hub_uptime_s(p->hub));
+                     (json_int_t)hub_uptime_s(p->hub), "host", host);
 }
 
 int metrics_service_history(struct metrics_service *p, const char *metric, long long seconds,
                             json_t **out)
 {
-    return pulse_history_json(p->hist, metric, seconds, (int64_t)pulse_wall_ms(), out);
+    return pulse_history_json_id(p->hist, pulse_catalog_id(p->cat, metric), metric, seconds,
+                                 (int64_t)pulse_wall_ms(), out);
 }
 
 static void gauge(FILE *out, const char *name, const char *help, double v)

@@ -28,7 +28,8 @@ struct pulse_store {
     pulse_store_config cfg;
     atomic_flag busy;
     sqlite3_stmt *st[ST_COUNT];
-    int64_t ids[PULSE_METRIC_COUNT]; /* metric table ids, by collector metric id */
+    int nmetrics; /* values per row: the base metrics, or the set given to set_metrics */
+    int64_t *ids; /* metric table ids, by value index */
 };
 
 /* Each entry moves the schema from version i to i + 1; append, never edit. */
@@ -82,17 +83,7 @@ void pulse_store_config_default(pulse_store_config *cfg)
 
 int pulse_store_batch_init(pulse_store_batch *b, size_t cap)
 {
-    if (!b || cap == 0)
-        return -EINVAL;
-    b->rows = calloc(cap, sizeof(*b->rows));
-    b->insights = calloc(PULSE_STORE_BATCH_INSIGHTS, sizeof(*b->insights));
-    b->count = b->ninsights = 0;
-    b->cap = b->rows ? cap : 0;
-    if (!b->rows || !b->insights) {
-        pulse_store_batch_free(b);
-        return -ENOMEM;
-    }
-    return 0;
+    return pulse_store_batch_init_n(b, cap, PULSE_METRIC_COUNT);
 }
 
 int pulse_store_batch_add_insight(pulse_store_batch *b, const pulse_insight *in)
@@ -110,8 +101,26 @@ bool pulse_store_batch_empty(const pulse_store_batch *b)
     return !b || (b->count == 0 && b->ninsights == 0);
 }
 
-int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
-                          const double values[PULSE_METRIC_COUNT])
+int pulse_store_batch_init_n(pulse_store_batch *b, size_t cap, int nvalues)
+{
+    if (!b || cap == 0 || nvalues < 1)
+        return -EINVAL;
+    b->rows = calloc(cap, sizeof(*b->rows));
+    b->vals = calloc(cap * (size_t)nvalues, sizeof(*b->vals));
+    b->insights = calloc(PULSE_STORE_BATCH_INSIGHTS, sizeof(*b->insights));
+    b->count = b->ninsights = 0;
+    b->nvalues = nvalues;
+    b->cap = b->rows && b->vals && b->insights ? cap : 0;
+    if (!b->cap) {
+        pulse_store_batch_free(b);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < cap; i++)
+        b->rows[i].values = b->vals + i * (size_t)nvalues;
+    return 0;
+}
+
+int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms, const double *values)
 {
     if (!b || !values)
         return -EINVAL;
@@ -119,7 +128,7 @@ int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
         return -ENOSPC;
     pulse_store_row *r = &b->rows[b->count++];
     r->ts_ms = ts_ms;
-    memcpy(r->values, values, sizeof(r->values));
+    memcpy(r->values, values, (size_t)b->nvalues * sizeof(*values));
     return 0;
 }
 
@@ -134,8 +143,10 @@ void pulse_store_batch_free(pulse_store_batch *b)
     if (!b)
         return;
     free(b->rows);
+    free(b->vals);
     free(b->insights);
     b->rows = NULL;
+    b->vals = NULL;
     b->insights = NULL;
     b->count = b->cap = b->ninsights = 0;
 }
@@ -231,7 +242,8 @@ static int apply_migrations(sqlite3 *db, const char *path, char *err, size_t err
     return 0;
 }
 
-static int register_metrics(pulse_store *s, char *err, size_t errlen)
+static int register_metrics(pulse_store *s, const char *const *names, int n, char *err,
+                            size_t errlen)
 {
     sqlite3_stmt *ins, *sel;
     int rc =
@@ -239,9 +251,9 @@ static int register_metrics(pulse_store *s, char *err, size_t errlen)
     if (rc != SQLITE_OK)
         return db_fail(s->db, rc, "registering metrics", err, errlen);
     rc = sqlite3_prepare_v2(s->db, "SELECT id FROM metric WHERE name = ?1", -1, &sel, NULL);
-    for (int m = 0; rc == SQLITE_OK && m < PULSE_METRIC_COUNT; m++) {
-        sqlite3_bind_text(ins, 1, pulse_metric_name(m), -1, SQLITE_STATIC);
-        sqlite3_bind_text(sel, 1, pulse_metric_name(m), -1, SQLITE_STATIC);
+    for (int m = 0; rc == SQLITE_OK && m < n; m++) {
+        sqlite3_bind_text(ins, 1, names[m], -1, SQLITE_STATIC);
+        sqlite3_bind_text(sel, 1, names[m], -1, SQLITE_STATIC);
         rc = sqlite3_step(ins) == SQLITE_DONE && sqlite3_step(sel) == SQLITE_ROW ? SQLITE_OK
                                                                                  : SQLITE_ERROR;
         if (rc == SQLITE_OK)
@@ -264,8 +276,11 @@ static int init_schema(pulse_store *s, const char *path, char *err, size_t errle
               err, errlen);
     if (rc == 0)
         rc = apply_migrations(s->db, path, err, errlen);
+    const char *base[PULSE_METRIC_COUNT];
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+        base[m] = pulse_metric_name(m);
     if (rc == 0)
-        rc = register_metrics(s, err, errlen);
+        rc = register_metrics(s, base, PULSE_METRIC_COUNT, err, errlen);
     if (rc == 0)
         rc = exec(s->db, "COMMIT", path, err, errlen);
     if (rc < 0)
@@ -310,8 +325,11 @@ int pulse_store_open(const char *path, const pulse_store_config *cfg, pulse_stor
     }
     *out = NULL;
     pulse_store *s = calloc(1, sizeof(*s));
-    if (!s)
+    if (!s || !(s->ids = calloc(PULSE_METRIC_COUNT, sizeof(*s->ids)))) {
+        free(s);
         return -ENOMEM;
+    }
+    s->nmetrics = PULSE_METRIC_COUNT;
     atomic_flag_clear(&s->busy);
     if (cfg)
         s->cfg = *cfg;
@@ -343,7 +361,46 @@ void pulse_store_close(pulse_store *s)
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    free(s->ids);
     free(s);
+}
+
+static int set_metrics_locked(pulse_store *s, const char *const *names, int n, char *err,
+                              size_t errlen)
+{
+    int64_t *ids = calloc((size_t)n, sizeof(*ids));
+    if (!ids)
+        return -ENOMEM;
+    int64_t *old = s->ids;
+    s->ids = ids;
+    int rc = exec(s->db, "BEGIN IMMEDIATE", "registering metrics", err, errlen);
+    if (rc == 0)
+        rc = register_metrics(s, names, n, err, errlen);
+    if (rc == 0)
+        rc = exec(s->db, "COMMIT", "registering metrics", err, errlen);
+    if (rc < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->ids = old;
+        free(ids);
+        return rc;
+    }
+    free(old);
+    s->nmetrics = n;
+    return 0;
+}
+
+int pulse_store_set_metrics(pulse_store *s, const char *const *names, int n, char *err,
+                            size_t errlen)
+{
+    if (!s || !names || n < 1)
+        return -EINVAL;
+    if (atomic_flag_test_and_set(&s->busy)) {
+        set_err(err, errlen, "store is in use by another thread");
+        return -EBUSY;
+    }
+    int rc = set_metrics_locked(s, names, n, err, errlen);
+    atomic_flag_clear(&s->busy);
+    return rc;
 }
 
 int pulse_store_schema_version(pulse_store *s)
@@ -368,10 +425,10 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int insert_row(pulse_store *s, const pulse_store_row *r)
+static int insert_row(pulse_store *s, const pulse_store_row *r, int nvalues)
 {
     sqlite3_stmt *st = s->st[ST_INSERT];
-    for (int m = 0; m < PULSE_METRIC_COUNT; m++) {
+    for (int m = 0; m < s->nmetrics && m < nvalues; m++) {
         sqlite3_bind_int64(st, 1, r->ts_ms);
         sqlite3_bind_int64(st, 2, s->ids[m]);
         if (isnan(r->values[m]) || isinf(r->values[m]))
@@ -465,7 +522,7 @@ static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_
         return rc;
     int src = SQLITE_OK;
     for (size_t i = 0; src == SQLITE_OK && i < b->count; i++)
-        src = insert_row(s, &b->rows[i]);
+        src = insert_row(s, &b->rows[i], b->nvalues);
     if (src == SQLITE_OK)
         src = rollup_and_prune(s, b, now_ms);
     if (src == SQLITE_OK)
@@ -495,7 +552,7 @@ int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms
 
 static int metric_index(const pulse_store *s, int64_t id)
 {
-    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+    for (int m = 0; m < s->nmetrics; m++)
         if (s->ids[m] == id)
             return m;
     return -1; /* a metric this build does not know: skipped */
@@ -503,9 +560,9 @@ static int metric_index(const pulse_store *s, int64_t id)
 
 typedef int (*row_sink)(pulse_history *, int64_t, const double *);
 
-static void reset_values(double *v)
+static void reset_values(double *v, int n)
 {
-    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+    for (int m = 0; m < n; m++)
         v[m] = NAN;
 }
 
@@ -513,17 +570,19 @@ static void reset_values(double *v)
 static int load_rows(pulse_store *s, sqlite3_stmt *st, int64_t from, pulse_history *h,
                      row_sink sink)
 {
-    double v[PULSE_METRIC_COUNT];
+    double *v = malloc((size_t)s->nmetrics * sizeof(*v));
     int64_t cur = INT64_MIN;
     int rc;
-    reset_values(v);
+    if (!v)
+        return SQLITE_NOMEM;
+    reset_values(v, s->nmetrics);
     sqlite3_bind_int64(st, 1, from);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t ts = sqlite3_column_int64(st, 0);
         int m = metric_index(s, sqlite3_column_int64(st, 1));
         if (ts != cur && cur != INT64_MIN) {
             sink(h, cur, v); /* older or duplicate points are refused by history: fine */
-            reset_values(v);
+            reset_values(v, s->nmetrics);
         }
         cur = ts;
         if (m >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL)
@@ -531,6 +590,7 @@ static int load_rows(pulse_store *s, sqlite3_stmt *st, int64_t from, pulse_histo
     }
     if (cur != INT64_MIN && rc == SQLITE_DONE)
         sink(h, cur, v);
+    free(v);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -539,8 +599,8 @@ int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err
 {
     if (!s || !h)
         return -EINVAL;
-    if (pulse_history_nmetrics(h) != PULSE_METRIC_COUNT) {
-        set_err(err, errlen, "history must hold %d metrics", PULSE_METRIC_COUNT);
+    if (pulse_history_nmetrics(h) != s->nmetrics) {
+        set_err(err, errlen, "history must hold %d metrics", s->nmetrics);
         return -EINVAL;
     }
     if (atomic_flag_test_and_set(&s->busy)) {

@@ -27,13 +27,15 @@ typedef struct {
 
 typedef struct {
     int64_t ts_ms;
-    double values[PULSE_METRIC_COUNT]; /* NaN = no value (stored as NULL) */
+    double *values; /* nvalues of them; NaN = no value (stored as NULL) */
 } pulse_store_row;
 
 /* A plain-data copy of one or more ticks, safe to hand to a worker thread. */
 typedef struct {
     size_t count, cap;
+    int nvalues; /* values per row */
     pulse_store_row *rows;
+    double *vals; /* the rows' values, cap × nvalues */
     size_t ninsights; /* up to PULSE_STORE_BATCH_INSIGHTS */
     pulse_insight *insights;
 } pulse_store_batch;
@@ -42,11 +44,12 @@ typedef struct pulse_store pulse_store;
 
 /* Fills cfg with the defaults above. */
 void pulse_store_config_default(pulse_store_config *cfg);
-/* Allocates room for cap rows; -EINVAL for cap 0, -ENOMEM. */
+/* Allocates room for cap rows of the base metrics; -EINVAL for cap 0, -ENOMEM. */
 int pulse_store_batch_init(pulse_store_batch *b, size_t cap);
-/* Appends one tick's values; -ENOSPC when full. */
-int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms,
-                          const double values[PULSE_METRIC_COUNT]);
+/* Allocates room for cap rows of nvalues values each; -EINVAL, -ENOMEM. */
+int pulse_store_batch_init_n(pulse_store_batch *b, size_t cap, int nvalues);
+/* Appends one tick's values (the batch's nvalues of them); -ENOSPC when full. */
+int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms, const double *values);
 /* Appends one insight; -ENOSPC when full. */
 int pulse_store_batch_add_insight(pulse_store_batch *b, const pulse_insight *in);
 /* True when the batch holds neither rows nor insights. */
@@ -73,6 +76,10 @@ int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err
 /* Loads the stored insights within minute_keep_ms of now_ms into log, oldest first. */
 int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t now_ms, char *err,
                               size_t errlen);
+/* Replaces the metric set (value index i = names[i]; base metrics first by convention),
+ * registering new names; rows and loads then use n values. */
+int pulse_store_set_metrics(pulse_store *s, const char *const *names, int n, char *err,
+                            size_t errlen);
 /* Schema version recorded in the database, or a negative error. */
 int pulse_store_schema_version(pulse_store *s);
 

@@ -21,10 +21,10 @@ static void fill_sample(pulse_sample *s, bool rates)
     memset(s, 0, sizeof(*s));
     s->ts_ms = 1700000000123;
     s->has_rates = rates;
-    s->cpu = (pulse_cpu_pct){rates, 12.346, 8.0, 3.0, 1.346, 87.654};
+    s->cpu = (pulse_cpu_pct){rates, 12.346, 8.0, 3.0, 1.346, 87.654, 0};
     s->ncores = 2;
-    s->cores[0] = (pulse_cpu_pct){rates, 20.004, 10, 10, 0, 79.996};
-    s->cores[1] = (pulse_cpu_pct){false, 0, 0, 0, 0, 0};
+    s->cores[0] = (pulse_cpu_pct){rates, 20.004, 10, 10, 0, 79.996, 0};
+    s->cores[1] = (pulse_cpu_pct){false, 0, 0, 0, 0, 0, 0};
     s->mem = (pulse_mem_sample){.total = 8000,
                                 .used = 2000,
                                 .available = 6000,

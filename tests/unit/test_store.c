@@ -483,6 +483,63 @@ static void test_concurrent_use_refused_not_raced(void **state)
     tmp_remove(&t);
 }
 
+/* A host-sized metric set (base names + per-core etc.): rows of that width round-trip, and a
+ * restart with a different set keeps the names both share. */
+static void test_dynamic_metric_set(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    enum { N = PULSE_METRIC_COUNT + 2 };
+    const char *names[N];
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+        names[m] = pulse_metric_name(m);
+    names[PULSE_METRIC_COUNT] = "cpu.cores.0";
+    names[PULSE_METRIC_COUNT + 1] = "fs./home.usage";
+    char err[256];
+    pulse_store *s = open_ok(t.db);
+    assert_int_equal(pulse_store_set_metrics(s, names, N, err, sizeof(err)), 0);
+    pulse_store_batch b;
+    assert_int_equal(pulse_store_batch_init_n(&b, 3, N), 0);
+    double v[N];
+    for (int k = 0; k < 3; k++) {
+        for (int m = 0; m < N; m++)
+            v[m] = m + k;
+        assert_int_equal(pulse_store_batch_add(&b, T0 + k * 1000LL, v), 0);
+    }
+    assert_int_equal(pulse_store_batch_add(&b, T0 + 9000, v), -ENOSPC);
+    assert_int_equal(pulse_store_write(s, &b, T0 + 2000, err, sizeof(err)), 0);
+    pulse_store_batch_free(&b);
+    pulse_store_close(s);
+    /* Restart: the cores are the other way round now (fs first); values follow the names. */
+    const char *swapped[N];
+    memcpy(swapped, names, sizeof(names));
+    swapped[PULSE_METRIC_COUNT] = "fs./home.usage";
+    swapped[PULSE_METRIC_COUNT + 1] = "cpu.cores.0";
+    s = open_ok(t.db);
+    assert_int_equal(pulse_store_set_metrics(s, swapped, N, err, sizeof(err)), 0);
+    pulse_history_config hc;
+    pulse_history_config_default(&hc);
+    pulse_history *h = NULL;
+    assert_int_equal(pulse_history_new(&hc, &h), 0); /* base width: refused */
+    assert_int_equal(pulse_store_load(s, h, T0 + 2000, err, sizeof(err)), -EINVAL);
+    pulse_history_free(h);
+    hc.nmetrics = N;
+    assert_int_equal(pulse_history_new(&hc, &h), 0);
+    assert_int_equal(pulse_store_load(s, h, T0 + 2000, err, sizeof(err)), 0);
+    pulse_point pts[10];
+    size_t n = 0;
+    int64_t step = 0;
+    assert_int_equal(
+        pulse_history_query(h, PULSE_METRIC_COUNT + 1, 60, T0 + 2000, 10, pts, &n, &step), 0);
+    assert_int_equal(n, 3);
+    assert_near(pts[2].value, PULSE_METRIC_COUNT + 2, 1e-9); /* cpu.cores.0 at k = 2 */
+    assert_int_equal(pulse_store_set_metrics(s, names, 0, err, sizeof(err)), -EINVAL);
+    pulse_history_free(h);
+    pulse_store_close(s);
+    tmp_remove(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_insights_round_trip),
         cmocka_unit_test(test_insights_retention),
         cmocka_unit_test(test_migrates_version_1),
+        cmocka_unit_test(test_dynamic_metric_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

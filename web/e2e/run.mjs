@@ -192,6 +192,26 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
     );
   });
 
+  it('shows the host, a sortable processes table and the filesystems table', async () => {
+    const host = page.locator('[data-testid="host-identity"]');
+    await host.waitFor({ timeout: 5000 });
+    assert.match(await host.textContent(), /\d+ cores?/);
+    const rows = page.locator('[data-testid="processes-table"] tbody tr');
+    await rows.first().waitFor({ timeout: 8000 });
+    assert.ok((await rows.count()) >= 1);
+    // Sort by PID ascending, then descending: the first row's pid changes order.
+    await page.locator('[data-testid="processes-table"] th button', { hasText: 'PID' }).click();
+    const firstDesc = Number(await rows.first().getAttribute('data-pid'));
+    await page.locator('[data-testid="processes-table"] th button', { hasText: 'PID' }).click();
+    const firstAsc = Number(await rows.first().getAttribute('data-pid'));
+    assert.ok(firstAsc < firstDesc, `pid order ${firstDesc} then ${firstAsc}`);
+    const header = page.locator('[data-testid="processes-table"] th', { hasText: 'PID' });
+    assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+    const fs = page.locator('[data-testid="filesystems-table"] tbody tr[data-mount="/"]');
+    await fs.waitFor({ timeout: 5000 });
+    assert.match(await fs.textContent(), /%/);
+  });
+
   it('stops a group\'s updates when its toggle is unchecked, and resumes them', async () => {
     await waitForCardUpdate(page, 'network', null, 5000);
     const toggle = page.getByRole('checkbox', { name: 'Network' });

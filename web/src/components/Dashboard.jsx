@@ -10,6 +10,9 @@ import { MetricCards } from './MetricCards.jsx';
 import { MetricsChart } from './MetricsChart.jsx';
 import { Notifications } from './Notifications.jsx';
 import { TokenPrompt } from './TokenPrompt.jsx';
+import { HostIdentity } from './HostIdentity.jsx';
+import { ProcessesTable } from './ProcessesTable.jsx';
+import { FilesystemsTable } from './FilesystemsTable.jsx';
 
 export function Dashboard(props) {
   const {
@@ -35,6 +38,8 @@ export function Dashboard(props) {
     dismiss,
     auth,
     submitToken,
+    processes,
+    host,
   } = props;
   const colors = useChartColors();
   const connected = status.state === 'open';
@@ -54,6 +59,7 @@ export function Dashboard(props) {
             {welcome?.server || 'system dashboard'}
             {server?.connections != null && ` · ${server.connections} connected`}
           </span>
+          <HostIdentity host={host} />
         </div>
         <ConnectionStatus status={status} onRetry={reconnectNow} />
       </header>
@@ -76,6 +82,8 @@ export function Dashboard(props) {
               />
             ))}
           </div>
+          <ProcessesTable frame={processes} />
+          <FilesystemsTable filesystems={latest?.disk?.filesystems} />
         </div>
         <aside className="side-column">
           <ControlPanel

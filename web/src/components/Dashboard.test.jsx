@@ -45,7 +45,7 @@ describe('Dashboard', () => {
     const ws = connect();
     expect(screen.getByTestId('connection-state')).toHaveTextContent('Connected');
     expect(subscribed(ws)).toEqual([
-      'insights', 'metrics.cpu', 'metrics.disk', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.system',
+      'insights', 'metrics.cpu', 'metrics.disk', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.processes', 'metrics.system',
     ]);
     expect(ws.sentOfType('snapshot')).toHaveLength(1);
     expect(ws.sentOfType('history').map((m) => m.metric)).toContain('cpu.usage');
@@ -115,7 +115,7 @@ describe('Dashboard', () => {
     const second = connect();
     expect(screen.getByTestId('connection-state')).toHaveTextContent('Connected');
     expect(subscribed(second)).toEqual([
-      'insights', 'metrics.cpu', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.system',
+      'insights', 'metrics.cpu', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.processes', 'metrics.system',
     ]);
     expect(screen.queryByText(/Connection lost/)).toBeNull();
   });

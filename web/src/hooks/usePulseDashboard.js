@@ -53,6 +53,8 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
   const [pingResult, setPingResult] = useState(null);
   const [snapshotAt, setSnapshotAt] = useState(null);
   const [auth, setAuth] = useState({ needed: false, error: null });
+  const [processes, setProcesses] = useState(null);
+  const [host, setHost] = useState(null);
 
   const storeRef = useRef(null);
   if (!storeRef.current) storeRef.current = new SeriesStore({ windowMs: RANGES[0].seconds * 1000 });
@@ -113,11 +115,15 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
         case 'insight':
           setInsights((list) => mergeInsights(list, [msg]));
           break;
+        case 'processes':
+          setProcesses(msg);
+          break;
         case 'snapshot':
           if (msg.metrics) applySample(msg.metrics, msg.metrics.ts ?? msg.ts, true);
           if (msg.analytics && typeof msg.analytics === 'object') setAnalytics(msg.analytics);
           if (Array.isArray(msg.insights)) setInsights((list) => mergeInsights(list, msg.insights));
           if (msg.server) setServer(msg.server);
+          if (msg.host) setHost(msg.host);
           setSnapshotAt(Date.now());
           break;
         default:
@@ -169,7 +175,7 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
 
   // ---- socket -------------------------------------------------------------------------------
   const channels = useMemo(
-    () => [...GROUPS.filter((g) => enabled[g.id]).map((g) => groupChannel(g.id)), 'insights'],
+    () => [...GROUPS.filter((g) => enabled[g.id]).map((g) => groupChannel(g.id)), 'insights', 'metrics.processes'],
     [enabled],
   );
 
@@ -298,5 +304,7 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
     dismiss,
     auth,
     submitToken,
+    processes,
+    host,
   };
 }

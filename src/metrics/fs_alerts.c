@@ -1,0 +1,225 @@
+#include "metrics/fs_alerts.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char mount[PULSE_PATH_TEXT];
+    bool used_slot;
+    bool seen; /* present in the latest scan */
+    int64_t last_point;
+    int head, count;
+    double t[PULSE_FS_TREND_POINTS], used[PULSE_FS_TREND_POINTS];
+    pulse_insight full, trend; /* active when .active */
+} mount_state;
+
+struct pulse_fs_alerts {
+    mount_state m[PULSE_FS_MAX];
+};
+
+/* Insight texts are cut to their fields on purpose (long mount points). */
+static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *buf, size_t len, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, len, f, ap);
+    va_end(ap);
+}
+
+int pulse_fs_alerts_new(pulse_fs_alerts **out)
+{
+    if (!out)
+        return -EINVAL;
+    *out = calloc(1, sizeof(**out));
+    return *out ? 0 : -ENOMEM;
+}
+
+void pulse_fs_alerts_free(pulse_fs_alerts *a)
+{
+    free(a);
+}
+
+int pulse_fs_format_bytes(double bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    double v = fabs(bytes);
+    while (v >= 1024 && u < 5) {
+        v /= 1024;
+        u++;
+    }
+    if (bytes < 0)
+        v = -v;
+    if (u == 0)
+        return snprintf(buf, len, "%.0f B", v);
+    return snprintf(buf, len, fabs(v) < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+double pulse_fs_hours_to_full(const double *t, const double *used, int n, double available)
+{
+    if (n < 2)
+        return -1;
+    double mt = 0, mu = 0;
+    for (int i = 0; i < n; i++) {
+        mt += t[i];
+        mu += used[i];
+    }
+    mt /= n;
+    mu /= n;
+    double sxy = 0, sxx = 0;
+    for (int i = 0; i < n; i++) {
+        sxy += (t[i] - mt) * (used[i] - mu);
+        sxx += (t[i] - mt) * (t[i] - mt);
+    }
+    double slope = sxx > 0 ? sxy / sxx : 0; /* bytes per second */
+    if (!(slope > 0))
+        return -1;
+    return available / slope / 3600.0;
+}
+
+static mount_state *state_for(pulse_fs_alerts *a, const char *mount)
+{
+    mount_state *free_slot = NULL;
+    for (int i = 0; i < PULSE_FS_MAX; i++) {
+        if (a->m[i].used_slot && strcmp(a->m[i].mount, mount) == 0)
+            return &a->m[i];
+        if (!a->m[i].used_slot && !free_slot)
+            free_slot = &a->m[i];
+    }
+    if (free_slot) {
+        memset(free_slot, 0, sizeof(*free_slot));
+        free_slot->used_slot = true;
+        snprintf(free_slot->mount, sizeof(free_slot->mount), "%s", mount);
+    }
+    return free_slot;
+}
+
+static void base_insight(pulse_insight *in, const char *kind, const pulse_fs *f, int64_t ts)
+{
+    memset(in, 0, sizeof(*in));
+    fmt(in->key, sizeof(in->key), "%s:%s", kind, f->mount);
+    fmt(in->metric, sizeof(in->metric), "fs.%s.usage", f->mount);
+    in->ts_ms = ts;
+    in->value = f->usage;
+}
+
+static void emit(pulse_insight *ev, size_t cap, size_t *n, const pulse_insight *in)
+{
+    if (*n < cap)
+        ev[(*n)++] = *in;
+}
+
+static void check_full(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insight *ev, size_t cap,
+                       size_t *n)
+{
+    char freeb[32], size[32];
+    pulse_fs_format_bytes((double)f->available, freeb, sizeof(freeb));
+    pulse_fs_format_bytes((double)f->size, size, sizeof(size));
+    if (!s->full.active && f->usage >= PULSE_FS_FULL_PCT) {
+        base_insight(&s->full, "fs_full", f, ts);
+        s->full.active = true;
+        s->full.level = f->usage >= 97 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING;
+        fmt(s->full.message, sizeof(s->full.message),
+            "Filesystem %.60s is %.0f %% full: %s free of %s", f->mount, f->usage, freeb, size);
+        emit(ev, cap, n, &s->full);
+    } else if (s->full.active && f->usage < PULSE_FS_FULL_CLEAR_PCT) {
+        pulse_insight r;
+        base_insight(&r, "fs_full", f, ts);
+        r.level = PULSE_LEVEL_INFO;
+        fmt(r.message, sizeof(r.message), "Filesystem %.60s back to %.0f %% full (%s free)",
+            f->mount, f->usage, freeb);
+        s->full.active = false;
+        emit(ev, cap, n, &r);
+    }
+}
+
+static void add_point(mount_state *s, const pulse_fs *f, int64_t ts)
+{
+    if (s->count && ts - s->last_point < 60000)
+        return;
+    s->last_point = ts;
+    s->t[s->head] = (double)ts / 1000.0;
+    s->used[s->head] = (double)f->used;
+    s->head = (s->head + 1) % PULSE_FS_TREND_POINTS;
+    if (s->count < PULSE_FS_TREND_POINTS)
+        s->count++;
+}
+
+/* Hours to full over the points in the ring, or negative without growth or enough points. */
+static double trend_hours(const mount_state *s, const pulse_fs *f)
+{
+    double t[PULSE_FS_TREND_POINTS], u[PULSE_FS_TREND_POINTS];
+    int start = (s->head - s->count + PULSE_FS_TREND_POINTS) % PULSE_FS_TREND_POINTS;
+    for (int i = 0; i < s->count; i++) {
+        t[i] = s->t[(start + i) % PULSE_FS_TREND_POINTS];
+        u[i] = s->used[(start + i) % PULSE_FS_TREND_POINTS];
+    }
+    if (s->count < 2 || t[s->count - 1] - t[0] < PULSE_FS_TREND_MIN_S)
+        return -1;
+    return pulse_fs_hours_to_full(t, u, s->count, (double)f->available);
+}
+
+static void check_trend(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insight *ev,
+                        size_t cap, size_t *n)
+{
+    double h = trend_hours(s, f);
+    char freeb[32];
+    pulse_fs_format_bytes((double)f->available, freeb, sizeof(freeb));
+    if (!s->trend.active && h >= 0 && h < PULSE_FS_TREND_RAISE_H) {
+        base_insight(&s->trend, "fs_trend", f, ts);
+        s->trend.active = true;
+        s->trend.level = h < 2 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING;
+        fmt(s->trend.message, sizeof(s->trend.message),
+            "Filesystem %.60s will be full in about %.0f %s at the current rate (%s free)",
+            f->mount, h < 1 ? ceil(h * 60) : round(h), h < 1 ? "minutes" : "hours", freeb);
+        emit(ev, cap, n, &s->trend);
+    } else if (s->trend.active && (h < 0 || h > PULSE_FS_TREND_CLEAR_H)) {
+        pulse_insight r;
+        base_insight(&r, "fs_trend", f, ts);
+        r.level = PULSE_LEVEL_INFO;
+        fmt(r.message, sizeof(r.message), "Filesystem %.60s is no longer filling up (%s free)",
+            f->mount, freeb);
+        s->trend.active = false;
+        emit(ev, cap, n, &r);
+    }
+}
+
+int pulse_fs_alerts_update(pulse_fs_alerts *a, const pulse_fs_list *l, int64_t ts_ms,
+                           pulse_insight *ev, size_t cap, size_t *n)
+{
+    if (!a || !l || !n)
+        return -EINVAL;
+    *n = 0;
+    for (int i = 0; i < PULSE_FS_MAX; i++)
+        a->m[i].seen = false;
+    for (int i = 0; i < l->count; i++) {
+        const pulse_fs *f = &l->fs[i];
+        mount_state *s = f->ok ? state_for(a, f->mount) : NULL;
+        if (!s)
+            continue;
+        s->seen = true;
+        add_point(s, f, ts_ms);
+        check_full(s, f, ts_ms, ev, cap, n);
+        check_trend(s, f, ts_ms, ev, cap, n);
+    }
+    /* An unmounted filesystem's state is forgotten (its alerts stay in the insight history). */
+    for (int i = 0; i < PULSE_FS_MAX; i++)
+        if (a->m[i].used_slot && !a->m[i].seen && !a->m[i].full.active && !a->m[i].trend.active)
+            a->m[i].used_slot = false;
+    return 0;
+}
+
+void pulse_fs_alerts_active(const pulse_fs_alerts *a, pulse_insight *out, size_t cap, size_t *n)
+{
+    for (int i = 0; a && n && i < PULSE_FS_MAX; i++) {
+        if (a->m[i].full.active && *n < cap)
+            out[(*n)++] = a->m[i].full;
+        if (a->m[i].trend.active && *n < cap)
+            out[(*n)++] = a->m[i].trend;
+    }
+}

@@ -1,0 +1,51 @@
+#include "metrics/procfs_read.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PULSE_PATH_MAX 4096
+
+int pulse_join_path(char *out, size_t cap, const char *root, const char *rel)
+{
+    if (!out || !root || !rel)
+        return -EINVAL;
+    int n = snprintf(out, cap, "%s/%s", root, rel);
+    return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+/* Reads at most bufsize - 1 bytes; when the file is larger the partial last line is cut off so
+ * parsers never see half a record. Returns the length or a negative errno. */
+ssize_t pulse_read_file(const char *root, const char *rel, char *buf, size_t bufsize)
+{
+    char path[PULSE_PATH_MAX];
+    int rc = pulse_join_path(path, sizeof(path), root, rel);
+    if (rc < 0)
+        return rc;
+    if (!buf || bufsize < 2)
+        return -EINVAL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t len = 0;
+    while (len < bufsize - 1) {
+        ssize_t r = read(fd, buf + len, bufsize - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    char extra;
+    bool truncated = len == bufsize - 1 && read(fd, &extra, 1) == 1;
+    close(fd);
+    if (truncated) {
+        char *nl = memrchr(buf, '\n', len);
+        len = nl ? (size_t)(nl - buf) + 1 : 0;
+    }
+    buf[len] = '\0';
+    return (ssize_t)len;
+}

@@ -1,0 +1,16 @@
+/* Bounded reads of small kernel text files under a root directory ("/" on the host, a fixture
+ * tree in tests). Blocking file I/O: /proc and /sys are served from kernel memory; callers
+ * that read anything that may sit on a disk or a network run it off the event loop. */
+#ifndef PULSE_PROCFS_READ_H
+#define PULSE_PROCFS_READ_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Joins root and rel into out (cap bytes); -ENAMETOOLONG when it does not fit. */
+int pulse_join_path(char *out, size_t cap, const char *root, const char *rel);
+/* Reads root/rel into buf (NUL-terminated, at most bufsize - 1 bytes); a larger file is cut at
+ * its last complete line. Returns the length or a negative errno. */
+ssize_t pulse_read_file(const char *root, const char *rel, char *buf, size_t bufsize);
+
+#endif
