@@ -13,12 +13,14 @@ pulse_unit pulse_metric_unit(int metric)
     case PULSE_M_CPU_SYSTEM:
     case PULSE_M_CPU_IOWAIT:
     case PULSE_M_CPU_IDLE:
+    case PULSE_M_CPU_STEAL:
     case PULSE_M_MEM_USAGE:
     case PULSE_M_SWAP_USAGE:
         return PULSE_UNIT_PERCENT;
     case PULSE_M_MEM_USED:
     case PULSE_M_MEM_AVAILABLE:
     case PULSE_M_MEM_CACHED:
+    case PULSE_M_MEM_BUFFERS:
     case PULSE_M_SWAP_USED:
         return PULSE_UNIT_BYTES;
     case PULSE_M_NET_RX:
@@ -69,6 +71,8 @@ const char *pulse_metric_label(int metric)
         [PULSE_M_LOAD5] = "Load average (5 min)",
         [PULSE_M_LOAD15] = "Load average (15 min)",
         [PULSE_M_PROCESSES] = "Process count",
+        [PULSE_M_CPU_STEAL] = "CPU steal time",
+        [PULSE_M_MEM_BUFFERS] = "Buffers",
     };
     if (metric >= 0 && metric < PULSE_METRIC_COUNT && labels[metric])
         return labels[metric];
