@@ -10,6 +10,7 @@ import { MetricCards } from './MetricCards.jsx';
 import { MetricsChart } from './MetricsChart.jsx';
 import { Notifications } from './Notifications.jsx';
 import { TokenPrompt } from './TokenPrompt.jsx';
+import { SessionBadge } from './SessionBadge.jsx';
 
 export function Dashboard(props) {
   const {
@@ -35,6 +36,7 @@ export function Dashboard(props) {
     dismiss,
     auth,
     submitToken,
+    signOut,
   } = props;
   const colors = useChartColors();
   const connected = status.state === 'open';
@@ -55,6 +57,7 @@ export function Dashboard(props) {
             {server?.connections != null && ` · ${server.connections} connected`}
           </span>
         </div>
+        <SessionBadge user={auth.user} roles={auth.roles} onSignOut={signOut} />
         <ConnectionStatus status={status} onRetry={reconnectNow} />
       </header>
 
