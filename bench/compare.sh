@@ -12,7 +12,8 @@
 #   bench/compare.sh metrics  [--conns 10000 --seconds 20]   (no node: the daemon's own
 #                              metrics channel at its --interval-ms; add flags via PULSE_FLAGS)
 # Environment: REPS (3), SERVERS ("pulse node"; "pulse" for metrics; also floor-epoll and
-# floor-uring, the minimal servers of bench/peers/c-floor), RATES, P99_MS (50),
+# floor-uring, the minimal servers of bench/peers/c-floor, and pulse-auth: Pulse with
+# --auth-secret-file, every bench connection authenticated by a Bearer token), RATES, P99_MS (50),
 # PULSE_BIN, PULSE_FLAGS, LOGDIR (a new /tmp dir). Every run is bounded (the bench's own
 # --timeout and `timeout`).
 set -u
@@ -36,7 +37,7 @@ trap 'stop_server; exit 130' INT TERM
 
 build_bench || exit 1
 for s in $SERVERS; do
-    case $s in pulse) build_pulse || exit 1 ;; node) build_node || exit 1 ;; floor-*) build_floor || exit 1 ;; esac
+    case $s in pulse | pulse-auth) build_pulse || exit 1 ;; node) build_node || exit 1 ;; floor-*) build_floor || exit 1 ;; esac
 done
 
 RESULTS="$LOGDIR/results.txt"
@@ -110,7 +111,8 @@ awk -v keys="$KEYS" -v order="$SERVERS" '
         ns = split(order, S, " ")
         printf "%-24s", "figure"
         for (j = 1; j <= ns; j++) printf " %14s", S[j]
-        printf " %10s\n", "pulse/node"
+        auth = index(" " order " ", " pulse-auth ") && index(" " order " ", " pulse ")
+        printf " %10s%s\n", "pulse/node", auth ? sprintf(" %10s", "auth/open") : ""
         for (k = 1; k <= nk; k++) {
             delete m
             for (j = 1; j <= ns; j++) {
@@ -120,6 +122,8 @@ awk -v keys="$KEYS" -v order="$SERVERS" '
             r = ("node" in m && "pulse" in m && m["node"] != 0) ? sprintf("%.2f", m["pulse"] / m["node"]) : "-"
             printf "%-24s", K[k]
             for (j = 1; j <= ns; j++) printf " %14s", (S[j] in m) ? sprintf("%g", m[S[j]]) : "-"
-            printf " %10s\n", r
+            printf " %10s", r
+            if (auth) printf " %10s", ("pulse-auth" in m && m["pulse"] != 0) ? sprintf("%.3f", m["pulse-auth"] / m["pulse"]) : "-"
+            printf "\n"
         }
     }' "$RESULTS"
