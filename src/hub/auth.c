@@ -15,11 +15,6 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct auth_ident *ident_of(struct user_link *l)
-{
-    return (struct auth_ident *)((char *)l - offsetof(struct auth_ident, link));
-}
-
 int auth_init(struct auth *a, const char *secret_file, const struct logger *log, char *why,
               size_t whylen)
 {
@@ -211,7 +206,7 @@ unsigned auth_expire_due(struct auth *a, int64_t now_ms)
         /* The user record is freed with its last link: never touch `u` after that. */
         for (struct user_link *l = u->head, *nl; l; l = nl) {
             nl = l->next;
-            struct auth_ident *id = ident_of(l);
+            struct auth_ident *id = auth_ident_of(l);
             if (id->expires_ms > now_ms) {
                 next = id->expires_ms < next ? id->expires_ms : next;
                 continue;

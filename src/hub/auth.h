@@ -25,6 +25,12 @@ struct auth_ident {
     unsigned roles;        /* AUTH_ROLE_* bits */
 };
 
+/* The identity that embeds `link`. */
+static inline struct auth_ident *auth_ident_of(struct user_link *link)
+{
+    return (struct auth_ident *)((char *)link - offsetof(struct auth_ident, link));
+}
+
 struct auth {
     int enabled; /* 0: open mode, every check passes */
     char path[1024];
