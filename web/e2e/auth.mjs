@@ -81,11 +81,12 @@ describe('dashboard sign-in against a daemon with auth on', { timeout: 120000 },
     await page.goto(daemon.url, { timeout: 15000 });
     const wrong = `${token.slice(0, -4)}AAAA`; // right shape, wrong signature
     await signIn(page, wrong);
-    const alert = page.getByRole('alert');
+    const alert = page.locator('.modal [role="alert"]');
     await alert.waitFor({ timeout: 10000 });
     assert.match(await alert.textContent(), /refused.*signature/i);
     await promptVisible(page);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('pulse.token')), null);
+    assert.equal(await page.locator('.toast', { hasText: 'Could not connect' }).count(), 0, 'no misleading toast');
   });
 
   it('signs in with a token from `pulse token`, names the user, and the charts go live', async () => {

@@ -5,6 +5,9 @@
 import { useCallback, useRef, useState } from 'react';
 import { readToken, writeToken, refusalMessage } from '../lib/authToken.js';
 
+/** The close code the client uses when it drops a connection over a refused or expired token. */
+export const AUTH_CLOSE_CODE = 4001;
+
 const SIGNED_OUT = { needed: false, error: null, user: null, roles: [], expires: null };
 
 /** Whether a client error is the server telling an open connection its token expired. */
@@ -50,8 +53,10 @@ export function useAuthSession() {
     setAuth({ ...SIGNED_OUT, needed: true, error: refusalMessage(result) || null });
   }, []);
 
-  /** Call with every client error; returns true when it was an expiry notice (handled here). */
+  /** Call with every client error; returns true when it is auth's own business (an expiry
+   * notice, or the close of a connection whose token was refused): not worth a notification. */
   const onError = useCallback((err) => {
+    if (err?.code === AUTH_CLOSE_CODE && (err.kind === 'connect' || err.kind === 'closed')) return true;
     if (!isExpiryNotice(err)) return false;
     writeToken(null);
     setAuth({ ...SIGNED_OUT, needed: true, error: refusalMessage({ message: 'token expired' }) });

@@ -56,6 +56,9 @@ describe('useAuthSession', () => {
     expect(result.current.auth.needed).toBe(true);
     expect(result.current.auth.error).toMatch(/expired/);
     expect(result.current.onError({ kind: 'closed', message: 'x' })).toBe(false);
+    // The client's own drop after a refusal is no connection problem worth a notification.
+    expect(result.current.onError({ kind: 'connect', code: 4001, message: 'Could not connect' })).toBe(true);
+    expect(result.current.onError({ kind: 'closed', code: 1006, message: 'lost' })).toBe(false);
   });
 
   it('signs out', () => {

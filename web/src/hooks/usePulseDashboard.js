@@ -4,7 +4,7 @@
 
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useWebSocket, defaultSocketUrl } from './useWebSocket.js';
-import { useAuthSession } from './useAuthSession.js';
+import { useAuthSession, AUTH_CLOSE_CODE } from './useAuthSession.js';
 import { SeriesStore } from '../lib/seriesStore.js';
 import {
   GROUPS,
@@ -156,7 +156,7 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
   const { request } = socket;
   session.bindRestart(() => {
     const client = socket.clientRef.current;
-    client?.handleClose({ code: 4001, reason: 'unauthorized' });
+    client?.handleClose({ code: AUTH_CLOSE_CODE, reason: 'unauthorized' });
     client?.reconnectNow();
   });
 
