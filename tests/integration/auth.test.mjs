@@ -194,7 +194,13 @@ describe('auth: tokens and rules against the daemon', () => {
   before(async () => {
     d = await startPulse(['--auth-secret-file', secretFile(SECRET)]);
   });
-  after(() => d.stop('SIGTERM'));
+  after(async () => {
+    const info = await d.stop('SIGTERM', 5000);
+    if (process.env.PULSE_SANITIZER) {
+      assert.equal(info.code, 0, d.stderr.slice(-4000));
+      assert.doesNotMatch(d.stderr, /(AddressSanitizer|LeakSanitizer|runtime error:)/);
+    }
+  });
 
   test('an unauthenticated connection may only ping and auth', async () => {
     const c = await Client.connect(d.wsUrl);
