@@ -42,8 +42,11 @@ static void respond_json(struct net_conn *nc, const struct http_req *req, int st
         return;
     }
     size_t len = strlen(text);
-    http_reply_head(nc, status, "application/json", "Cache-Control: no-store\r\n", (long)len,
-                    req->keep_alive);
+    /* RFC 6750: a 401 names the scheme it wants. */
+    http_reply_head(nc, status, "application/json",
+                    status == 401 ? "Cache-Control: no-store\r\nWWW-Authenticate: Bearer\r\n"
+                                  : "Cache-Control: no-store\r\n",
+                    (long)len, req->keep_alive);
     if (with_body)
         net_send_raw(nc, text, len);
     free(text);
@@ -140,9 +143,9 @@ static int request_auth(struct pulse_server *srv, const struct http_req *req, in
     char qtok[JWT_MAX_LEN + 1];
     const char *tok;
     size_t len;
-    int qlen = query ? http_req_query(req, "token", qtok, sizeof(qtok)) : -ENOENT;
-    if (!a->enabled)
+    if (!a->enabled) /* open mode: a token given is ignored */
         return 0;
+    int qlen = query ? http_req_query(req, "token", qtok, sizeof(qtok)) : -ENOENT;
     if (qlen == -ENOSPC || qlen == -EINVAL) { /* too long or malformed: refused, not absent */
         a->failures++;
         return -JWT_E_FORMAT;

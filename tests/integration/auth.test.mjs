@@ -388,6 +388,7 @@ describe('auth: tokens and rules against the daemon', () => {
     const before = await failures(d);
     const none = await httpGet(d.port, '/api/snapshot');
     assert.equal(none.status, 401);
+    assert.equal(none.headers['www-authenticate'], 'Bearer');
     assert.deepEqual(
       (({ type, code }) => ({ type, code }))(JSON.parse(none.text)),
       { type: 'error', code: 'unauthorized' },
