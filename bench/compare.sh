@@ -12,10 +12,11 @@
 #   bench/compare.sh metrics  [--conns 10000 --seconds 20]   (no node: the daemon's own
 #                              metrics channel at its --interval-ms; add flags via PULSE_FLAGS)
 # Environment: REPS (3), SERVERS ("pulse node"; "pulse" for metrics; also floor-epoll and
-# floor-uring, the minimal servers of bench/peers/c-floor, and pulse-before, the binary in
-# PULSE_BEFORE_BIN), RATES, P99_MS (50), PULSE_BIN, PULSE_FLAGS, LOGDIR (a new /tmp dir).
-# The ratio column is the first server over the second: SERVERS="pulse pulse-before" gives
-# after/before for a change. Every run is bounded (the bench's own
+# floor-uring, the minimal servers of bench/peers/c-floor, pulse-before, the binary in
+# PULSE_BEFORE_BIN, and pulse-auth: Pulse with --auth-secret-file, every bench connection
+# authenticated by a Bearer token), RATES, P99_MS (50), PULSE_BIN, PULSE_FLAGS, LOGDIR (a new
+# /tmp dir). The ratio column is the first server over the second: SERVERS="pulse pulse-before"
+# gives after/before for a change, SERVERS="pulse-auth pulse" auth/open. Every run is bounded (the bench's own
 # --timeout and `timeout`).
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -39,7 +40,7 @@ trap 'stop_server; exit 130' INT TERM
 build_bench || exit 1
 for s in $SERVERS; do
     case $s in
-    pulse) build_pulse || exit 1 ;;
+    pulse | pulse-auth) build_pulse || exit 1 ;;
     pulse-before) check_pulse_before || exit 1 ;;
     node) build_node || exit 1 ;;
     floor-*) build_floor || exit 1 ;;

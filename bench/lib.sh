@@ -55,6 +55,8 @@ start_server() {
     case $name in
     pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
     pulse-before) "${t[@]}" "$PULSE_BEFORE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
+    pulse-auth) auth_token >/dev/null || return 1
+        "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS --auth-secret-file "$LOGDIR/secret" >"$log" 2>&1 & ;;
     node) "${t[@]}" node "$NODE_WS" --port 0 >"$log" 2>&1 & ;;
     floor-epoll) "${t[@]}" "$FLOOR_BIN" --port 0 --io epoll ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
     floor-uring) "${t[@]}" "$FLOOR_BIN" --port 0 --io uring ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
@@ -94,9 +96,20 @@ stop_server() {
 server_alive() { [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; }
 
 # run_bench NAME SCENARIO ARGS...: prints the RESULT line (stdout); its stderr goes to the log.
+# auth_token: prints a token (user bench, role admin, 1 day) signed with $LOGDIR/secret, which
+# is created on first use; the pulse-auth server runs with that secret.
+auth_token() {
+    if [ ! -s "$LOGDIR/secret" ]; then
+        (umask 077 && head -c 48 /dev/urandom | base64 >"$LOGDIR/secret") || return 1
+    fi
+    "$PULSE_BIN" token --auth-secret-file "$LOGDIR/secret" --user bench --role admin --ttl 86400
+}
+
 run_bench() {
     local name=$1 scenario=$2
     shift 2
+    # pulse-auth: every connection of the load generator carries Authorization: Bearer.
+    [ "$name" = pulse-auth ] && set -- "$@" --token "$(auth_token)"
     local t=()
     if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then t=(taskset -c "$BENCH_CPU"); fi
     timeout -k 5 400 "${t[@]}" "$BENCH_BIN" "$scenario" --port "$SPORT" \

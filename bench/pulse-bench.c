@@ -172,6 +172,7 @@ static void base64(const uint8_t *in, size_t n, char *out)
 /* ------------------------------------------------------------------ latency histogram */
 
 /* Log-linear: 128 sub-buckets per power of two of nanoseconds (< 0.8 % error). */
+#define JWT_HEADER_MAX 600 /* the Authorization line of an upgrade */
 #define HSUB 128
 #define HBUCKETS (64 * HSUB)
 struct hist {
@@ -232,6 +233,7 @@ static struct {
     const char *host;
     int port;
     const char *path;
+    const char *token; /* --token: sent as Authorization: Bearer on each upgrade */
     const char *server_name;
     int server_pid;
     const char *channel;
@@ -248,6 +250,7 @@ static struct {
 } opt = {
     .host = "127.0.0.1",
     .path = "/ws",
+    .token = NULL,
     .server_name = "unknown",
     .channel = "bench",
     .conns = -1,
@@ -455,16 +458,18 @@ static void conn_handshake(struct conn *c)
     uint8_t key[16];
     for (int i = 0; i < 16; i++)
         key[i] = (uint8_t)rng32();
-    char k64[32], req[512], cat[128];
+    char k64[32], req[1024], cat[128], auth[JWT_HEADER_MAX] = "";
     base64(key, 16, k64);
     int n = snprintf(cat, sizeof cat, "%s258EAFA5-E914-47DA-95CA-C5AB0DC85B11", k64);
     uint8_t dig[20];
     sha1_digest(cat, (size_t)n, dig);
     base64(dig, 20, c->accept);
+    if (opt.token)
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", opt.token);
     n = snprintf(req, sizeof req,
                  "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                 opt.path, opt.host, opt.port, k64);
+                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
+                 opt.path, opt.host, opt.port, k64, auth);
     c->state = C_HANDSHAKE;
     c->want_out = false;
     ep_ctl(EPOLL_CTL_MOD, c, EPOLLIN);
@@ -1296,6 +1301,7 @@ static void usage(FILE *f)
                "  --host ADDR          server address (default 127.0.0.1; loopback only)\n"
                "  --port N             server port (required)\n"
                "  --path P             WebSocket path (default /ws)\n"
+               "  --token T            send Authorization: Bearer T on every upgrade\n"
                "  --server-pid PID     read the server's RSS and CPU time from /proc\n"
                "  --server-name NAME   label for the RESULT line (default unknown)\n"
                "  --conns N            conns: connections (1000); fanout, metrics: subscribers\n"
@@ -1314,16 +1320,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    static const struct option lo[] = {{"host", 1, 0, 'H'},        {"port", 1, 0, 'p'},
-                                       {"path", 1, 0, 'P'},        {"server-pid", 1, 0, 'S'},
-                                       {"server-name", 1, 0, 'N'}, {"conns", 1, 0, 'n'},
-                                       {"subs", 1, 0, 'n'},        {"clients", 1, 0, 'n'},
-                                       {"batch", 1, 0, 'b'},       {"channel", 1, 0, 'c'},
-                                       {"rate", 1, 0, 'r'},        {"size", 1, 0, 's'},
-                                       {"seconds", 1, 0, 't'},     {"drain", 1, 0, 'd'},
-                                       {"hold", 1, 0, 'h'},        {"timeout", 1, 0, 'T'},
-                                       {"quiet", 0, 0, 'q'},       {"help", 0, 0, '?'},
-                                       {"warmup", 1, 0, 'w'},      {0, 0, 0, 0}};
+    static const struct option lo[] = {
+        {"host", 1, 0, 'H'},       {"port", 1, 0, 'p'},        {"path", 1, 0, 'P'},
+        {"server-pid", 1, 0, 'S'}, {"server-name", 1, 0, 'N'}, {"conns", 1, 0, 'n'},
+        {"subs", 1, 0, 'n'},       {"clients", 1, 0, 'n'},     {"batch", 1, 0, 'b'},
+        {"channel", 1, 0, 'c'},    {"rate", 1, 0, 'r'},        {"size", 1, 0, 's'},
+        {"seconds", 1, 0, 't'},    {"drain", 1, 0, 'd'},       {"hold", 1, 0, 'h'},
+        {"timeout", 1, 0, 'T'},    {"quiet", 0, 0, 'q'},       {"help", 0, 0, '?'},
+        {"warmup", 1, 0, 'w'},     {"token", 1, 0, 'A'},       {0, 0, 0, 0}};
     if (argc < 2 || argv[1][0] == '-') {
         usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -1342,6 +1346,11 @@ int main(int argc, char **argv)
             break;
         case 'P':
             opt.path = optarg;
+            break;
+        case 'A':
+            if (strlen(optarg) > JWT_HEADER_MAX - 32)
+                die("--token is too long");
+            opt.token = optarg;
             break;
         case 'S':
             opt.server_pid = atoi(optarg);

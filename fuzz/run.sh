@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPULSE_SANITIZE=ON -DPULSE_FUZZ=ON \
     -DPULSE_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_ws fuzz_http fuzz_series fuzz_procfs >/dev/null
-for t in fuzz_ws fuzz_http fuzz_series fuzz_procfs; do
+# Every fuzz/fuzz_*.c is a target (CMakeLists.txt builds the same list).
+targets=$(for f in fuzz/fuzz_*.c; do basename "$f" .c; done)
+# shellcheck disable=SC2086
+cmake --build build-fuzz -j "$(nproc)" --target $targets >/dev/null
+for t in $targets; do
     work=$(mktemp -d)
     cp fuzz/corpus/$t/* "$work"/ 2>/dev/null || true
     echo "fuzz: $t for ${secs}s"

@@ -28,7 +28,7 @@ static const struct option_def options[] = {
     {"--db", OPT_STR, F(db), 0, 0, "PATH", "SQLite history file, :memory: keeps nothing", NULL},
     {"--static", OPT_STR, F(static_dir), 0, 0, "DIR", "serve the dashboard from DIR", NULL},
     {"--auth-secret-file", OPT_STR, F(auth_secret_file), 0, 0, "FILE",
-     "HS256 secret for tokens (enables auth)", "auth is not implemented yet"},
+     "HS256 secret for tokens (enables auth)", NULL},
     {"--allowed-origin", OPT_ORIGIN, F(allowed_origins), 0, 0, "URL",
      "browser origin allowed besides same-origin (repeatable)", NULL},
     {"--max-connections", OPT_LONG, F(max_connections), 1, 1000000, "N",

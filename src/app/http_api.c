@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "hub/frame.h"
 #include "hub/handlers.h"
 #include "metrics/series_json.h"
@@ -42,8 +43,11 @@ static void respond_json(struct net_conn *nc, const struct http_req *req, int st
         return;
     }
     size_t len = strlen(text);
-    http_reply_head(nc, status, "application/json", "Cache-Control: no-store\r\n", (long)len,
-                    req->keep_alive);
+    /* RFC 6750: a 401 names the scheme it wants. */
+    http_reply_head(nc, status, "application/json",
+                    status == 401 ? "Cache-Control: no-store\r\nWWW-Authenticate: Bearer\r\n"
+                                  : "Cache-Control: no-store\r\n",
+                    (long)len, req->keep_alive);
     if (with_body)
         net_send_raw(nc, text, len);
     free(text);
@@ -173,8 +177,9 @@ static void prometheus(struct pulse_server *srv, struct net_conn *nc, const stru
             hub_dropped(&srv->hub));
     counter(out, "pulse_slow_consumer_closes_total", "counter",
             "Connections closed for an overflowing queue.", n->slow_closes);
-    /* Auth is not built: no token is ever refused (the SPEC requires the line). */
-    counter(out, "pulse_auth_failures_total", "counter", "Refused tokens.", 0);
+    counter(out, "pulse_auth_failures_total", "counter",
+            "Refused tokens (upgrade, auth message, API) and API requests without one.",
+            srv->hub.auth.failures);
     metrics_service_prometheus(srv->metrics, out);
     fclose(out);
     http_reply_head(nc, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -182,6 +187,46 @@ static void prometheus(struct pulse_server *srv, struct net_conn *nc, const stru
     if (with_body)
         net_send_raw(nc, text, len);
     free(text);
+}
+
+/* The token of a request (Authorization: Bearer, or `token` in the query when `query` is set),
+ * verified: 0 when auth is off or the token is good (`claims` filled then), else the refusal
+ * (counted). `claims` may be NULL. */
+static int request_auth(struct pulse_server *srv, const struct http_req *req, int query,
+                        struct jwt_claims *claims)
+{
+    struct auth *a = &srv->hub.auth;
+    char qtok[JWT_MAX_LEN + 1];
+    const char *tok;
+    size_t len;
+    if (!a->enabled) /* open mode: a token given is ignored */
+        return 0;
+    int qlen = query ? http_req_query(req, "token", qtok, sizeof(qtok)) : -ENOENT;
+    if (qlen == -ENOSPC || qlen == -EINVAL) { /* too long or malformed: refused, not absent */
+        a->failures++;
+        return -JWT_E_FORMAT;
+    }
+    if (!auth_request_token(http_req_header(req, HH_AUTHORIZATION), qlen >= 0 ? qtok : NULL, &tok,
+                            &len))
+        return -ENOENT;
+    struct jwt_claims tmp;
+    return auth_verify(a, tok, len, (int64_t)pulse_wall_ms(), claims ? claims : &tmp);
+}
+
+/* The /api routes need Authorization: Bearer when auth is on; 0 when the request may go on, else
+ * answered with 401 and the error object. */
+static int api_auth(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
+                    int with_body)
+{
+    int rc = request_auth(srv, req, 0, NULL);
+    if (rc == 0)
+        return 0;
+    if (rc == -ENOENT)
+        srv->hub.auth.failures++;
+    api_error(nc, req, PERR_UNAUTHORIZED,
+              rc == -ENOENT ? "this API needs Authorization: Bearer TOKEN" : jwt_strerror(rc),
+              with_body);
+    return rc;
 }
 
 /* Answers a request that is not a WebSocket upgrade. */
@@ -202,6 +247,8 @@ static void route(struct pulse_server *srv, struct net_conn *nc, const struct ht
     }
     if (strcmp(path, "/metrics") == 0)
         prometheus(srv, nc, req, with_body);
+    else if (strncmp(path, "/api/", 5) == 0 && api_auth(srv, nc, req, with_body) < 0)
+        return;
     else if (strcmp(path, "/api/snapshot") == 0)
         respond_json(nc, req, 200, metrics_service_snapshot(srv->metrics), with_body);
     else if (strcmp(path, "/api/history") == 0)
@@ -224,7 +271,16 @@ static void websocket(struct pulse_server *srv, struct net_conn *nc, const struc
                              (const char(*)[256])srv->cfg.allowed_origins,
                              srv->cfg.n_allowed_origins))
         status = 403;
+    struct jwt_claims claims;
+    int authed = 0;
+    if (status == 101) { /* a token given on the upgrade must be good; none: anonymous */
+        int rc = request_auth(srv, req, 1, &claims);
+        authed = rc == 0 && srv->hub.auth.enabled;
+        status = rc == 0 || rc == -ENOENT ? 101 : 401;
+    }
     if (status == 101 && srv->hub.conns.ws_count >= (unsigned)srv->cfg.max_connections)
+        status = 503;
+    if (status == 101 && authed && auth_login(&srv->hub.auth, &conn_of(nc)->ident, &claims) < 0)
         status = 503;
     if (status == 101)
         net_upgrade(nc, accept); /* `req` is released: not used after this */

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/startup.h"
+#include "app/token_cmd.h"
 
 int main(int argc, char **argv)
 {
@@ -15,9 +17,8 @@ int main(int argc, char **argv)
         return 1;
     config_defaults(&srv->cfg);
     if (argc > 1 && strcmp(argv[1], "token") == 0) {
-        fprintf(stderr, "pulse: token: auth is not implemented yet\n");
         free(srv);
-        return 2;
+        return token_cmd_run(argc - 2, argv + 2, (int64_t)time(NULL), stdout, stderr);
     }
     enum config_result r = config_parse(&srv->cfg, argc - 1, argv + 1, err, sizeof(err), &what);
     int rc = 0;

@@ -50,6 +50,7 @@ static void on_stop(struct net *net)
     struct pulse_server *srv = net->user;
     close_handle((uv_handle_t *)&srv->sig_term);
     close_handle((uv_handle_t *)&srv->sig_int);
+    auth_stop(&srv->hub.auth);
     metrics_service_stop(srv->metrics);
 }
 
@@ -132,6 +133,11 @@ int server_run(struct pulse_server *srv)
     raise_fd_limit(srv);
     hub_init(&srv->hub, srv->loop, &srv->log, &srv->net, &hl);
     handlers_init(&srv->hub);
+    if (hub_auth_start(&srv->hub, srv->cfg.auth_secret_file, why, sizeof(why)) < 0) {
+        fprintf(stderr, "pulse: %s\n", why);
+        hub_free(&srv->hub);
+        return 1;
+    }
     const char *root = srv->cfg.static_dir[0] ? srv->cfg.static_dir : PULSE_DEFAULT_STATIC;
     if (assets_load(&srv->assets, root, srv->cfg.static_dir[0] != 0, why, sizeof(why)) < 0) {
         fprintf(stderr, "pulse: %s\n", why);

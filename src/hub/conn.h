@@ -9,6 +9,7 @@
 #include <uthash.h>
 
 #include "base/pbuf.h"
+#include "hub/auth.h"
 #include "hub/ratelimit.h"
 #include "net/net.h"
 
@@ -22,6 +23,7 @@ struct conn {
     char id[CONN_ID_MAX];
 
     struct ratelimit rl;
+    struct auth_ident ident; /* who signed in (auth mode): user, roles, expiry; else empty */
     struct sub *subs;
     unsigned nsubs;
     unsigned metrics_mask; /* metric groups this connection receives */
@@ -31,8 +33,8 @@ struct conn {
     UT_hash_handle hh;
 };
 
-/* The connection records' index. A per-user index (once connections carry a user) goes here,
- * beside the one by id. */
+/* The connection records' index by id. The per-user index is the user table of hub/auth (each
+ * user's list of connections, through conn.ident). */
 struct conn_mgr {
     struct conn *by_id;
     uint64_t next_serial;

@@ -63,6 +63,13 @@ static int get_channel(struct route_req *req, const char **name, enum channel_ki
     return 0;
 }
 
+/* `from` of what a connection sends: its user name when signed in, else its id. */
+static const char *sender_name(const struct conn *c)
+{
+    const char *user = auth_user(&c->ident);
+    return user ? user : c->id;
+}
+
 static int h_ping(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
@@ -128,7 +135,7 @@ static int h_publish(void *ctx, struct route_req *req)
         return ROUTE_ERR(PERR_FORBIDDEN);
     }
     json_t *m = json_pack("{s:s, s:s, s:O, s:s, s:I}", "type", "message", "channel", name, "data",
-                          data, "from", c->id, "ts", (json_int_t)pulse_wall_ms());
+                          data, "from", sender_name(c), "ts", (json_int_t)pulse_wall_ms());
     struct pbuf *frame = m ? frame_json(m) : NULL;
     json_decref(m);
     if (!frame)
@@ -139,26 +146,55 @@ static int h_publish(void *ctx, struct route_req *req)
     return reply(c, req, json_pack("{s:s, s:s}", "type", "published", "channel", name));
 }
 
+/* Queues `frame` to every open connection of user `name`; returns how many. */
+static int send_to_user(struct hub *h, const char *name, struct pbuf *frame)
+{
+    struct user *u = users_find(&h->auth.users, name);
+    int n = 0;
+    for (struct user_link *l = u ? u->head : NULL; l; l = l->next) {
+        struct conn *dst = conn_of_ident(auth_ident_of(l));
+        if (conn_is_ws(dst)) {
+            conn_send_frame(dst, frame);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* `to` names a connection id first, else a user (each of its connections). */
 static int h_direct(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
+    struct hub *h = conn_hub(c);
     json_t *to_v = json_object_get(req->msg, "to");
     json_t *data = json_object_get(req->msg, "data");
     if (!json_is_string(to_v) || !data) {
         req->detail = !json_is_string(to_v) ? "to must be a string" : "data is required";
         return ROUTE_ERR(PERR_BAD_REQUEST);
     }
-    const char *to = json_string_value(to_v);
     /* An id or name holding a NUL byte names nobody (it would read as a shorter one). */
-    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&conn_hub(c)->conns, to);
-    if (!dst || !conn_is_ws(dst))
+    if (router_string_has_nul(to_v))
         return ROUTE_ERR(PERR_NOT_FOUND);
-    json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", c->id, "data", data,
-                          "ts", (json_int_t)pulse_wall_ms());
-    int rc = reply(dst, NULL, m);
-    if (rc < 0)
-        return rc;
-    return reply(c, req, json_pack("{s:s, s:s, s:i}", "type", "sent", "to", to, "delivered", 1));
+    const char *to = json_string_value(to_v);
+    json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", sender_name(c), "data",
+                          data, "ts", (json_int_t)pulse_wall_ms());
+    struct pbuf *frame = m ? frame_json(m) : NULL;
+    json_decref(m);
+    if (!frame)
+        return -ENOMEM;
+    struct conn *dst = conn_mgr_find(&h->conns, to);
+    int delivered = 0;
+    if (dst && conn_is_ws(dst)) {
+        conn_send_frame(dst, frame);
+        delivered = 1;
+    } else {
+        delivered = send_to_user(h, to, frame);
+    }
+    pbuf_unref(frame);
+    if (delivered == 0)
+        return ROUTE_ERR(PERR_NOT_FOUND);
+    return reply(c, req,
+                 json_pack("{s:s, s:s, s:i}", "type", "sent", "to", to, "delivered", delivered));
 }
 
 static int h_stats(void *ctx, struct route_req *req)
@@ -252,11 +288,42 @@ static int h_insights(void *ctx, struct route_req *req)
     return rc < 0 ? rc : reply_flags(c, req, out, REPLY_JSON_FLAGS);
 }
 
+/* A token in an `auth` message: a new identity for the connection (replacing any earlier one),
+ * or `unauthorized` (the current identity stays). */
 static int h_auth(void *ctx, struct route_req *req)
 {
-    (void)ctx;
-    req->detail = "authentication is off on this server (open mode)";
-    return ROUTE_ERR(PERR_BAD_REQUEST);
+    struct conn *c = ctx;
+    struct hub *h = conn_hub(c);
+    if (!h->auth.enabled) {
+        req->detail = "authentication is off on this server (open mode)";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    json_t *tok = json_object_get(req->msg, "token");
+    if (!json_is_string(tok)) {
+        req->detail = "token must be a string";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    struct jwt_claims cl;
+    int rc = auth_verify(&h->auth, json_string_value(tok), json_string_length(tok),
+                         (int64_t)pulse_wall_ms(), &cl);
+    if (rc < 0) {
+        req->detail = jwt_strerror(rc);
+        return ROUTE_ERR(PERR_UNAUTHORIZED);
+    }
+    if ((rc = auth_login(&h->auth, &c->ident, &cl)) < 0)
+        return rc;
+    json_t *roles = json_array();
+    for (unsigned i = 0; roles && i < cl.nroles; i++)
+        json_array_append_new(roles, json_string(cl.roles[i]));
+    return reply(c, req,
+                 json_pack("{s:s, s:s, s:o, s:I}", "type", "auth_ok", "user", cl.sub, "roles",
+                           roles, "expires", (json_int_t)cl.exp_ms));
+}
+
+static enum pulse_err permit(void *ctx, const char *type, const char **detail)
+{
+    struct conn *c = ctx;
+    return auth_permit(&conn_hub(c)->auth, &c->ident, type, detail);
 }
 
 /* The message-type table: adding a message type is one row here and one function above. */
@@ -272,6 +339,7 @@ void handlers_init(struct hub *h)
     h->router.routes = message_types;
     h->router.n = sizeof(message_types) / sizeof(message_types[0]);
     h->router.on_error = send_error;
+    h->router.permit = permit;
 }
 
 /* Over the limit: the message is dropped and answered; a flood ends the connection. */
@@ -297,5 +365,7 @@ void handlers_message(struct conn *c, int opcode, const char *data, size_t len)
         send_error(c, PERR_UNSUPPORTED, NULL, NULL);
         return;
     }
+    /* A token that expired is never honoured, even before the expiry timer has run. */
+    auth_expire_due(&h->auth, (int64_t)pulse_wall_ms());
     router_dispatch(&h->router, c, data, len);
 }

@@ -53,6 +53,7 @@ struct hub {
     struct conn_mgr conns;
     struct broadcast bc;
     struct router router; /* the message-type table (hub/handlers.c) */
+    struct auth auth;     /* the secret, users and their connections, refused tokens */
     uint64_t started_wall_ms;
 };
 
@@ -75,6 +76,16 @@ static inline struct hub *conn_hub(const struct conn *c)
 {
     return (struct hub *)((char *)c->mgr - offsetof(struct hub, conns));
 }
+
+/* The connection whose identity is `id`. */
+static inline struct conn *conn_of_ident(struct auth_ident *id)
+{
+    return (struct conn *)((char *)id - offsetof(struct conn, ident));
+}
+
+/* Auth mode when `secret_file` is not empty: loads the secret and starts the expiry timer and
+ * SIGHUP rotation. 0, or a negative errno with a one-line reason in `why`. */
+int hub_auth_start(struct hub *h, const char *secret_file, char *why, size_t whylen);
 
 /* Net hook: a connection was accepted; it gets its id. */
 void hub_conn_open(struct hub *h, struct conn *c);

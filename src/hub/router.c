@@ -48,6 +48,13 @@ int router_dispatch(const struct router *r, void *ctx, const char *data, size_t 
         rc = fail(r, ctx, PERR_BAD_REQUEST, id, "type must be a string");
         goto out;
     }
+    const char *detail = NULL;
+    enum pulse_err denied =
+        r->permit ? r->permit(ctx, json_string_value(type), &detail) : PERR_COUNT;
+    if (denied != PERR_COUNT) {
+        rc = fail(r, ctx, denied, id, detail);
+        goto out;
+    }
     const struct route *route =
         router_string_has_nul(type) ? NULL : find_route(r, json_string_value(type));
     if (!route) {

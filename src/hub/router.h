@@ -38,6 +38,9 @@ struct router {
     size_t n;
     /* Sends an error reply; `id` may be NULL. */
     void (*on_error)(void *ctx, enum pulse_err e, json_t *id, const char *detail);
+    /* Optional: whether the sender may send `type` (known or not), checked before the lookup:
+     * PERR_COUNT when it may, else the error to answer (with `*detail` possibly set). */
+    enum pulse_err (*permit)(void *ctx, const char *type, const char **detail);
 };
 
 /* Parses one text message and dispatches it; returns 0 when a handler ran without error, else

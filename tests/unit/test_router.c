@@ -50,7 +50,15 @@ static void on_error(void *p, enum pulse_err e, json_t *id, const char *detail)
 }
 
 static const struct route routes[] = {{"ping", h_ping}, {"fail", h_fail}, {"errno", h_errno}};
-static const struct router router = {routes, 3, on_error};
+static const struct router router = {routes, 3, on_error, NULL};
+
+/* A permit hook like auth's: only ping before "signing in". */
+static enum pulse_err only_ping(void *p, const char *type, const char **detail)
+{
+    (void)p;
+    *detail = "sign in first";
+    return strcmp(type, "ping") == 0 ? PERR_COUNT : PERR_UNAUTHORIZED;
+}
 
 static int run(struct ctx *c, const char *msg)
 {
@@ -145,12 +153,37 @@ static void test_peek_id(void **state)
     assert_null(router_peek_id("garbage", 7));
 }
 
+static void test_permit(void **state)
+{
+    (void)state;
+    const struct router guarded = {routes, 3, on_error, only_ping};
+    struct ctx c = {0};
+    const char *ok = "{\"type\":\"ping\"}", *no = "{\"type\":\"fail\",\"id\":7}";
+    const char *unknown = "{\"type\":\"bogus\"}";
+    assert_int_equal(router_dispatch(&guarded, &c, ok, strlen(ok)), 0);
+    assert_int_equal(c.pings, 1);
+    assert_int_equal(router_dispatch(&guarded, &c, no, strlen(no)), ROUTE_ERR(PERR_UNAUTHORIZED));
+    assert_int_equal(c.last_err, PERR_UNAUTHORIZED);
+    assert_int_equal(json_integer_value(c.last_id), 7);
+    assert_string_equal(c.last_detail, "sign in first");
+    /* Checked before the lookup: an unknown type is refused the same way. */
+    assert_int_equal(router_dispatch(&guarded, &c, unknown, strlen(unknown)),
+                     ROUTE_ERR(PERR_UNAUTHORIZED));
+    /* Parse errors come first. */
+    assert_int_equal(router_dispatch(&guarded, &c, "{x", 2), ROUTE_ERR(PERR_BAD_JSON));
+    json_decref(c.last_id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dispatch),   cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_id_carried), cmocka_unit_test(test_huge_integer),
-        cmocka_unit_test(test_peek_id),    cmocka_unit_test(test_errno_is_internal),
+        cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_permit),
+        cmocka_unit_test(test_id_carried),
+        cmocka_unit_test(test_huge_integer),
+        cmocka_unit_test(test_peek_id),
+        cmocka_unit_test(test_errno_is_internal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

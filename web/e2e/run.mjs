@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, CHROMIUM_PATH } from './chromium.mjs';
+import './auth.mjs'; // the sign-in suite, against its own daemon with auth on
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = join(here, 'artifacts');

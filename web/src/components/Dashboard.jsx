@@ -13,6 +13,7 @@ import { TokenPrompt } from './TokenPrompt.jsx';
 import { HostIdentity } from './HostIdentity.jsx';
 import { ProcessesTable } from './ProcessesTable.jsx';
 import { FilesystemsTable } from './FilesystemsTable.jsx';
+import { SessionBadge } from './SessionBadge.jsx';
 
 export function Dashboard(props) {
   const {
@@ -40,6 +41,7 @@ export function Dashboard(props) {
     submitToken,
     processes,
     host,
+    signOut,
   } = props;
   const colors = useChartColors();
   const connected = status.state === 'open';
@@ -61,6 +63,7 @@ export function Dashboard(props) {
           </span>
           <HostIdentity host={host} />
         </div>
+        <SessionBadge user={auth.user} roles={auth.roles} onSignOut={signOut} />
         <ConnectionStatus status={status} onRetry={reconnectNow} />
       </header>
 

@@ -4,6 +4,7 @@
 
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useWebSocket, defaultSocketUrl } from './useWebSocket.js';
+import { useAuthSession, AUTH_CLOSE_CODE } from './useAuthSession.js';
 import { SeriesStore } from '../lib/seriesStore.js';
 import {
   GROUPS,
@@ -16,25 +17,7 @@ import { loadInsightHistory, mergeAlerts } from '../lib/alerts.js';
 
 const MAX_INSIGHTS = 100;
 const MAX_NOTIFICATIONS = 5;
-const TOKEN_KEY = 'pulse.token';
 const ALL_ON = Object.fromEntries(GROUPS.map((g) => [g.id, true]));
-
-function readToken() {
-  try {
-    return globalThis.sessionStorage?.getItem(TOKEN_KEY) || null;
-  } catch {
-    return null;
-  }
-}
-
-function writeToken(token) {
-  try {
-    if (token) globalThis.sessionStorage?.setItem(TOKEN_KEY, token);
-    else globalThis.sessionStorage?.removeItem(TOKEN_KEY);
-  } catch {
-    /* storage disabled: keep the token in memory only */
-  }
-}
 
 const mergeInsights = (current, incoming) => mergeAlerts(current, incoming, MAX_INSIGHTS);
 
@@ -52,7 +35,7 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
   const [history, setHistory] = useState({ status: 'idle' });
   const [pingResult, setPingResult] = useState(null);
   const [snapshotAt, setSnapshotAt] = useState(null);
-  const [auth, setAuth] = useState({ needed: false, error: null });
+  const session = useAuthSession();
   const [processes, setProcesses] = useState(null);
   const [host, setHost] = useState(null);
 
@@ -60,7 +43,6 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
   if (!storeRef.current) storeRef.current = new SeriesStore({ windowMs: RANGES[0].seconds * 1000 });
   const store = storeRef.current;
   const historyGen = useRef(0);
-  const tokenWaiter = useRef(null);
   const noteSeq = useRef(0);
   const enabledRef = useRef(enabled);
   enabledRef.current = enabled;
@@ -135,6 +117,7 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
 
   const onError = useCallback(
     (err) => {
+      if (session.onError(err)) return; // the token expired: the sign-in prompt says so
       if (err.kind === 'server') {
         notify({ kind: 'server', level: 'error', message: `${err.code}: ${err.message || 'server error'}` });
       } else if (err.kind === 'connect' || err.kind === 'closed' || err.kind === 'heartbeat') {
@@ -143,35 +126,11 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
         notify({ kind: err.kind || 'client', level: 'error', message: err.message });
       }
     },
-    [notify],
+    [notify, session.onError],
   );
 
-  // ---- auth ---------------------------------------------------------------------------------
-  const getToken = useCallback(() => {
-    const stored = readToken();
-    if (stored) return stored;
-    setAuth((a) => ({ ...a, needed: true }));
-    return new Promise((resolve) => {
-      tokenWaiter.current = resolve;
-    });
-  }, []);
-
-  const submitToken = useCallback((token) => {
-    writeToken(token);
-    setAuth({ needed: false, error: null });
-    const resolve = tokenWaiter.current;
-    tokenWaiter.current = null;
-    resolve?.(token);
-  }, []);
-
-  const onAuth = useCallback((result) => {
-    if (result.ok) {
-      setAuth({ needed: false, error: null, user: result.user });
-    } else {
-      writeToken(null);
-      setAuth({ needed: true, error: result.message || 'Token refused' });
-    }
-  }, []);
+  // ---- auth (useAuthSession) ---------------------------------------------------------------
+  const { getToken, onAuth } = session;
 
   // ---- socket -------------------------------------------------------------------------------
   const channels = useMemo(
@@ -197,6 +156,11 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
     },
   });
   const { request } = socket;
+  session.bindRestart(() => {
+    const client = socket.clientRef.current;
+    client?.handleClose({ code: AUTH_CLOSE_CODE, reason: 'unauthorized' });
+    client?.reconnectNow();
+  });
 
   // ---- history ------------------------------------------------------------------------------
   const loadHistory = useCallback(
@@ -302,8 +266,9 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
     insights,
     notifications,
     dismiss,
-    auth,
-    submitToken,
+    auth: session.auth,
+    submitToken: session.submitToken,
+    signOut: session.signOut,
     processes,
     host,
   };

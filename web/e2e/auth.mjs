@@ -1,0 +1,127 @@
+// End-to-end sign-in: the dashboard against a daemon with --auth-secret-file, in Chromium.
+// A wrong token shows the refusal and the prompt again; a token from `pulse token` signs in,
+// names the user, and the charts go live; signing out asks again. Imported by run.mjs (same
+// PULSE_BIN / PULSE_STATIC); every wait is bounded and the daemon is killed on exit.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from './chromium.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PULSE_BIN = process.env.PULSE_BIN;
+const PULSE_STATIC = process.env.PULSE_STATIC || resolve(here, '..', 'dist');
+
+function startAuthDaemon(secretFile) {
+  const args = ['--port', '0', '--static', PULSE_STATIC, '--interval-ms', '200', '--db', ':memory:'];
+  const proc = spawn(PULSE_BIN, [...args, '--auth-secret-file', secretFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  return new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      fail(new Error(`no listening line; stderr: ${stderr}`));
+    }, 15000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /pulse listening on (https?:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok({ proc, url: m[1] });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`daemon exited ${code}; stderr: ${stderr}`));
+    });
+  });
+}
+
+const promptVisible = (page) => page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 10000 });
+
+async function signIn(page, token) {
+  await promptVisible(page);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+describe('dashboard sign-in against a daemon with auth on', { timeout: 120000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-e2e-auth-'));
+  const secretFile = join(dir, 'secret');
+  let daemon;
+  let browser;
+  let page;
+  let token;
+
+  before(async () => {
+    writeFileSync(secretFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    token = execFileSync(PULSE_BIN, ['token', '--auth-secret-file', secretFile, '--user', 'alice', '--role', 'admin'], {
+      encoding: 'utf8',
+    }).trim();
+    daemon = await startAuthDaemon(secretFile);
+    browser = await launchBrowser();
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await ctx.newPage();
+    page.setDefaultTimeout(10000);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    daemon?.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for a token, and a wrong one shows a clear message and the prompt again', async () => {
+    await page.goto(daemon.url, { timeout: 15000 });
+    const wrong = `${token.slice(0, -4)}AAAA`; // right shape, wrong signature
+    await signIn(page, wrong);
+    const alert = page.locator('.modal [role="alert"]');
+    await alert.waitFor({ timeout: 10000 });
+    assert.match(await alert.textContent(), /refused.*signature/i);
+    await promptVisible(page);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('pulse.token')), null);
+    assert.equal(await page.locator('.toast', { hasText: 'Could not connect' }).count(), 0, 'no misleading toast');
+  });
+
+  it('signs in with a token from `pulse token`, names the user, and the charts go live', async () => {
+    await signIn(page, token);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached', timeout: 10000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="connection-state"]')?.textContent === 'Connected',
+      null,
+      { timeout: 15000 },
+    );
+    assert.equal(await page.getByTestId('session-user').textContent(), 'alice');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('pulse.token')), token);
+    const ts = () => page.locator('[data-testid="card-cpu"]').getAttribute('data-ts');
+    await page.waitForFunction(() => document.querySelector('[data-testid="card-cpu"]')?.getAttribute('data-ts'));
+    const first = await ts();
+    await page.waitForFunction(
+      (f) => document.querySelector('[data-testid="card-cpu"]')?.getAttribute('data-ts') !== f,
+      first,
+      { timeout: 5000 },
+    );
+    const points = Number(await page.locator('[data-testid="chart-cpu"]').getAttribute('data-points'));
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="chart-cpu"]')?.getAttribute('data-points')) > n,
+      points,
+      { timeout: 5000 },
+    );
+  });
+
+  it('keeps the session across a reload of the tab, and signing out asks again', async () => {
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid="session-user"]')?.textContent === 'alice', null, {
+      timeout: 15000,
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await promptVisible(page);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('pulse.token')), null);
+  });
+});
