@@ -379,6 +379,36 @@ int tls_conn_write(struct tls_conn *c, const void *data, size_t len)
     return 0;
 }
 
+long tls_conn_write_iov(struct tls_conn *c, const struct iovec *iov, unsigned n, size_t limit)
+{
+    uint8_t *g = c->srv->gather;
+    size_t taken = 0, held = 0;
+    if (!SSL_is_init_finished(c->ssl))
+        return -EAGAIN;
+    for (unsigned i = 0; i < n && taken + held < limit; i++) {
+        const uint8_t *p = iov[i].iov_base;
+        size_t len = iov[i].iov_len;
+        if (len > limit - taken - held)
+            len = limit - taken - held;
+        while (len > 0) {
+            size_t k = TLS_PLAIN_MAX - held < len ? TLS_PLAIN_MAX - held : len;
+            memcpy(g + held, p, k);
+            held += k;
+            p += k;
+            len -= k;
+            if (held == TLS_PLAIN_MAX) {
+                if (tls_conn_write(c, g, held) < 0)
+                    return -EIO;
+                taken += held;
+                held = 0;
+            }
+        }
+    }
+    if (held > 0 && tls_conn_write(c, g, held) < 0)
+        return -EIO;
+    return (long)(taken + held);
+}
+
 void tls_conn_shutdown(struct tls_conn *c)
 {
     if (c->failed || !SSL_is_init_finished(c->ssl))

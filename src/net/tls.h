@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "base/pbuf.h"
 
@@ -24,9 +25,10 @@ struct tls_keys;
 struct tls_conn;
 
 struct tls_server {
-    struct tls_keys *keys; /* used by new handshakes */
-    void *bio_method;      /* the BIO_METHOD of every connection's BIO */
-    uint8_t plain[TLS_PLAIN_MAX];
+    struct tls_keys *keys;         /* used by new handshakes */
+    void *bio_method;              /* the BIO_METHOD of every connection's BIO */
+    uint8_t plain[TLS_PLAIN_MAX];  /* decrypted bytes, handed to the read callback */
+    uint8_t gather[TLS_PLAIN_MAX]; /* small frames gathered into one record before encrypting */
 };
 
 /* What tls_conn_feed found. */
@@ -72,6 +74,10 @@ enum tls_status tls_conn_feed(struct tls_conn *c, const uint8_t *in, size_t len,
 
 /* Encrypts plaintext into the output; 0, -EAGAIN before the handshake ended, or -EIO. */
 int tls_conn_write(struct tls_conn *c, const void *data, size_t len);
+
+/* Encrypts up to `limit` bytes of iov into the output, small pieces gathered into full records:
+ * the bytes taken, -EAGAIN before the handshake ended, or -EIO. */
+long tls_conn_write_iov(struct tls_conn *c, const struct iovec *iov, unsigned n, size_t limit);
 
 /* Queues a close_notify alert into the output. */
 void tls_conn_shutdown(struct tls_conn *c);
