@@ -221,6 +221,25 @@ struct pbuf *pmd_compress_frame(struct pmd_deflater *d, const uint8_t *msg, size
     return b;
 }
 
+struct pbuf *pmd_shared_frame(struct pmd_deflater *d, struct pbuf *frame)
+{
+    const uint8_t *p = frame->data + frame->start;
+    size_t len = pbuf_len(frame);
+    if (frame->twin_tried)
+        return frame->twin ? frame->twin : frame;
+    if (len < 2 || (p[0] & 0x0f) == 0 || (p[0] & 0x08) || !(p[0] & 0x80) || (p[0] & 0x40))
+        return frame; /* only whole uncompressed data messages */
+    size_t l7 = p[1] & 0x7f, hdr = l7 == 126 ? 4 : l7 == 127 ? 10 : 2;
+    if (len < hdr || len - hdr < PMD_MIN_SIZE)
+        return frame;
+    frame->twin_tried = 1;
+    frame->twin = pmd_compress_frame(d, p + hdr, len - hdr, p[0] & 0x0f);
+    if (!frame->twin)
+        return frame;
+    frame->twin->kind = frame->kind;
+    return frame->twin;
+}
+
 /* ---- decompression -------------------------------------------------------------------------- */
 
 int pmd_inflater_init(struct pmd_inflater *in, size_t max)

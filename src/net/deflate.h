@@ -18,6 +18,9 @@
 /* Messages shorter than this go out uncompressed (the saving would not pay for the work). */
 #define PMD_MIN_SIZE 256
 
+/* zlib level of the shared deflater: each frame is compressed once, whatever the fan-out. */
+#define PMD_LEVEL 6
+
 /* The extension's response header value is at most this long (NUL included). */
 #define PMD_RESPONSE_MAX 128
 
@@ -47,6 +50,11 @@ void pmd_deflater_free(struct pmd_deflater *d);
  * reference, PBUF_HEADROOM used), or NULL when it would not be smaller, or on error. */
 struct pbuf *pmd_compress_frame(struct pmd_deflater *d, const uint8_t *msg, size_t len,
                                 unsigned opcode);
+
+/* The frame to send a compressing peer for an unmasked final data `frame`: its compressed twin,
+ * made once and kept with the frame (so a broadcast is deflated once for all), or the frame
+ * itself when it is short, a control frame, or does not shrink. No reference is taken. */
+struct pbuf *pmd_shared_frame(struct pmd_deflater *d, struct pbuf *frame);
 
 /* Sets up the shared inflater for messages of at most `max` inflated bytes; 0 or -ENOMEM. */
 int pmd_inflater_init(struct pmd_inflater *in, size_t max);
