@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "net/net_private.h"
+#include "net/stream_tls.h"
 
 static void on_read(struct stream *s, ssize_t nread, char *data)
 {
@@ -20,6 +21,22 @@ static void on_read(struct stream *s, ssize_t nread, char *data)
     /* CS_DRAIN / CS_SHUT: the peer's remaining bytes are read and dropped until its EOF. */
 }
 
+/* Under TLS the stream is a TLS stream wrapping the TCP one, whose handshake must end within the
+ * time a begun HTTP request has; 0, or -1 when out of memory. */
+static int wrap_tls(struct net_conn *nc)
+{
+    struct net *net = nc->net;
+    if (!net->tls)
+        return 0;
+    struct tls_stream *ts = tls_stream_new(net->tls, &nc->tcp.base, net->loop, HTTP_HEAD_MS);
+    if (!ts)
+        return -1;
+    nc->stream = &ts->base;
+    nc->stream->user = nc;
+    nc->stream->on_read = on_read;
+    return 0;
+}
+
 /* A new record, listed in net->conns (so that its close callback always finds it there). */
 static struct net_conn *conn_new(struct net *net)
 {
@@ -33,7 +50,7 @@ static struct net_conn *conn_new(struct net *net)
     }
     nc->net = net;
     nc->name = nc->remote;
-    /* The stream under HTTP and WebSocket: a TLS stream wrapping nc->tcp would be set here. */
+    /* The stream under HTTP and WebSocket; wrap_tls puts TLS over it once accepted. */
     nc->stream = &nc->tcp.base;
     nc->stream->user = nc;
     nc->stream->on_read = on_read;
@@ -56,7 +73,7 @@ static void on_connection(uv_stream_t *server, int status)
     struct net_conn *nc = conn_new(net);
     if (!nc)
         return;
-    if (tcp_stream_accept(&nc->tcp, server) != 0) {
+    if (tcp_stream_accept(&nc->tcp, server) != 0 || wrap_tls(nc) < 0) {
         nc->state = CS_CLOSING;
         stream_close(nc->stream, net_conn_closed);
         return;
