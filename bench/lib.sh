@@ -19,6 +19,28 @@ mkdir -p "$LOGDIR"
 SPID=
 SPORT=
 
+# TLS=1: every server serves wss:// with a throw-away self-signed certificate, and the load
+# generator speaks TLS. DEFLATE=1: permessage-deflate on (Pulse --compression on, Node ws
+# perMessageDeflate) and offered by the load generator.
+TLS=${TLS:-0}
+DEFLATE=${DEFLATE:-0}
+TLS_SERVER_ARGS=()
+NODE_EXTRA=()
+BENCH_EXTRA=()
+if [ "$TLS" = 1 ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$LOGDIR/key.pem" -out "$LOGDIR/cert.pem" 2>/dev/null ||
+        { echo "openssl could not make a certificate" >&2; exit 1; }
+    TLS_SERVER_ARGS=(--tls-cert "$LOGDIR/cert.pem" --tls-key "$LOGDIR/key.pem")
+    NODE_EXTRA+=(--tls "$LOGDIR/cert.pem" "$LOGDIR/key.pem")
+    BENCH_EXTRA+=(--tls)
+fi
+if [ "$DEFLATE" = 1 ]; then
+    TLS_SERVER_ARGS+=(--compression on)
+    NODE_EXTRA+=(--deflate)
+    BENCH_EXTRA+=(--deflate)
+fi
+
 build_bench() {
     make -s -C "$BENCH_DIR" pulse-bench >&2 || return 1
 }
@@ -53,11 +75,11 @@ start_server() {
     if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then t=(taskset -c "$SERVER_CPU"); fi
     # A plain background command: $! is the server's own pid (taskset execs it).
     case $name in
-    pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
+    pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS "${TLS_SERVER_ARGS[@]}" >"$log" 2>&1 & ;;
     pulse-before) "${t[@]}" "$PULSE_BEFORE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
     pulse-auth) auth_token >/dev/null || return 1
-        "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS --auth-secret-file "$LOGDIR/secret" >"$log" 2>&1 & ;;
-    node) "${t[@]}" node "$NODE_WS" --port 0 >"$log" 2>&1 & ;;
+        "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS "${TLS_SERVER_ARGS[@]}" --auth-secret-file "$LOGDIR/secret" >"$log" 2>&1 & ;;
+    node) "${t[@]}" node "$NODE_WS" --port 0 "${NODE_EXTRA[@]}" >"$log" 2>&1 & ;;
     floor-epoll) "${t[@]}" "$FLOOR_BIN" --port 0 --io epoll ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
     floor-uring) "${t[@]}" "$FLOOR_BIN" --port 0 --io uring ${FLOOR_FLAGS:-} >"$log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
@@ -66,7 +88,7 @@ start_server() {
     SPORT=
     local i
     for i in $(seq 1 100); do
-        SPORT=$(sed -n 's/.* listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -n1)
+        SPORT=$(sed -n 's/.* listening on https\{0,1\}:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -n1)
         [ -n "$SPORT" ] && return 0
         kill -0 "$SPID" 2>/dev/null || break
         sleep 0.1
@@ -113,7 +135,7 @@ run_bench() {
     local t=()
     if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then t=(taskset -c "$BENCH_CPU"); fi
     timeout -k 5 400 "${t[@]}" "$BENCH_BIN" "$scenario" --port "$SPORT" \
-        --server-pid "$SPID" --server-name "$name" "$@" 2>>"$LOGDIR/bench.err" | grep '^RESULT '
+        --server-pid "$SPID" --server-name "$name" "${BENCH_EXTRA[@]}" "$@" 2>>"$LOGDIR/bench.err" | grep '^RESULT '
 }
 
 # field LINE KEY: the value of key=value in a RESULT line.

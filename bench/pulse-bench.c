@@ -12,6 +12,9 @@
  *   metrics   N subscribers of the daemon's own `metrics` channel: per-tick delivery latency
  *             (sample "ts" wall clock -> receipt), completeness, server CPU and RSS
  *
+ * --tls speaks wss:// (OpenSSL, certificate not verified) and --deflate offers permessage-deflate
+ * (compressed server frames are inflated; the wire size of metrics frames is reported).
+ *
  * Every run is bounded by --timeout (a hard deadline) and ends by itself. One line per run:
  *   RESULT scenario=... server=... key=value ...
  */
@@ -35,6 +38,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <zlib.h>
 
 /* ------------------------------------------------------------------ utilities */
 
@@ -247,6 +254,8 @@ static struct {
     double warmup; /* metrics: seconds after the last subscribe before measuring */
     double timeout;
     int quiet;
+    int tls;     /* wss:// */
+    int deflate; /* offer permessage-deflate */
 } opt = {
     .host = "127.0.0.1",
     .path = "/ws",
@@ -266,7 +275,7 @@ static struct {
 
 /* ------------------------------------------------------------------ connections */
 
-enum cstate { C_CONNECTING, C_HANDSHAKE, C_OPEN, C_SUBSCRIBING, C_READY, C_CLOSED };
+enum cstate { C_CONNECTING, C_TLS, C_HANDSHAKE, C_OPEN, C_SUBSCRIBING, C_READY, C_CLOSED };
 enum crole { R_SUB, R_PUB, R_PING };
 
 struct conn {
@@ -279,8 +288,11 @@ struct conn {
     uint8_t *out; /* bytes not yet written */
     size_t out_len, out_off, out_cap;
     uint64_t ping_id, ping_sent;
-    bool in_frag;      /* inside a fragmented data message */
-    bool metrics_seen; /* metrics: the frame sent at once on subscribe has arrived */
+    bool in_frag;        /* inside a fragmented data message */
+    bool metrics_seen;   /* metrics: the frame sent at once on subscribe has arrived */
+    SSL *ssl;            /* --tls */
+    z_stream *inf;       /* --deflate: allocated on the first compressed frame */
+    bool pmd, pmd_reset; /* extension accepted; server_no_context_takeover */
 };
 
 static int ep;
@@ -300,6 +312,76 @@ static struct {
 } st;
 
 static struct hist lat;
+static SSL_CTX *ssl_ctx;
+static uint8_t *zbuf; /* inflated message */
+#define ZBUF_SIZE (4u << 20)
+static uint64_t wire_len; /* payload bytes on the wire of the frame being handled */
+
+/* One send or receive through TLS or the socket: bytes, or -1 with errno (EAGAIN to wait). */
+static ssize_t io_send(struct conn *c, const void *p, size_t len)
+{
+    if (!c->ssl)
+        return send(c->fd, p, len, MSG_NOSIGNAL);
+    ERR_clear_error();
+    int n = SSL_write(c->ssl, p, (int)len);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(c->ssl, n);
+    errno = e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
+    return -1;
+}
+
+/* Reads as many TLS records as fit (so a short count means "drained"). */
+static ssize_t io_recv(struct conn *c, void *buf, size_t len)
+{
+    if (!c->ssl)
+        return read(c->fd, buf, len);
+    size_t got = 0;
+    while (got < len) {
+        ERR_clear_error();
+        int n = SSL_read(c->ssl, (char *)buf + got,
+                         (int)(len - got > (1u << 30) ? (1u << 30) : len - got));
+        if (n > 0) {
+            got += (size_t)n;
+            continue;
+        }
+        int e = SSL_get_error(c->ssl, n);
+        if (got)
+            return (ssize_t)got;
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (e == SSL_ERROR_ZERO_RETURN)
+            return 0;
+        errno = ECONNRESET;
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+/* Inflates one compressed message into zbuf: its length, or -1. */
+static long inflate_msg(struct conn *c, const uint8_t *p, size_t len)
+{
+    static const uint8_t tail[4] = {0, 0, 0xff, 0xff};
+    if (!c->inf) {
+        c->inf = calloc(1, sizeof *c->inf);
+        if (!c->inf || inflateInit2(c->inf, -15) != Z_OK)
+            return -1;
+    } else if (c->pmd_reset) {
+        inflateReset(c->inf);
+    }
+    c->inf->next_out = zbuf;
+    c->inf->avail_out = ZBUF_SIZE;
+    for (int part = 0; part < 2; part++) {
+        c->inf->next_in = (Bytef *)(uintptr_t)(part ? tail : p);
+        c->inf->avail_in = (uInt)(part ? 4 : len);
+        int rc = inflate(c->inf, Z_SYNC_FLUSH);
+        if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END)
+            return -1;
+    }
+    return (long)(ZBUF_SIZE - c->inf->avail_out);
+}
 
 static void ep_ctl(int op, struct conn *c, uint32_t events)
 {
@@ -319,6 +401,17 @@ static void conn_close(struct conn *c, bool failed)
             st.failed++;
     }
     epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+    if (c->ssl) {
+        if (!failed)
+            SSL_shutdown(c->ssl);
+        SSL_free(c->ssl);
+        c->ssl = NULL;
+    }
+    if (c->inf) {
+        inflateEnd(c->inf);
+        free(c->inf);
+        c->inf = NULL;
+    }
     close(c->fd);
     c->fd = -1;
     c->state = C_CLOSED;
@@ -339,7 +432,7 @@ static void conn_write(struct conn *c, const void *data, size_t len)
     if (c->out_len == c->out_off) {
         c->out_len = c->out_off = 0;
         while (len) {
-            ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+            ssize_t n = io_send(c, p, len);
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
@@ -369,7 +462,7 @@ static void conn_write(struct conn *c, const void *data, size_t len)
 static void conn_flush(struct conn *c)
 {
     while (c->out_off < c->out_len) {
-        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        ssize_t n = io_send(c, c->out + c->out_off, c->out_len - c->out_off);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -468,8 +561,12 @@ static void conn_handshake(struct conn *c)
         snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", opt.token);
     n = snprintf(req, sizeof req,
                  "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
-                 opt.path, opt.host, opt.port, k64, auth);
+                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s%s\r\n",
+                 opt.path, opt.host, opt.port, k64,
+                 opt.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; "
+                               "client_max_window_bits\r\n"
+                             : "",
+                 auth);
     c->state = C_HANDSHAKE;
     c->want_out = false;
     ep_ctl(EPOLL_CTL_MOD, c, EPOLLIN);
@@ -523,7 +620,7 @@ static struct mtick *mticks;
 static size_t n_mticks, cap_mticks;
 static int64_t mwin_lo = INT64_MAX, mwin_hi = INT64_MAX; /* counted: mwin_lo <= ts < mwin_hi */
 static struct {
-    uint64_t initial, before, after, received, bytes, no_ts, clock_back;
+    uint64_t initial, before, after, received, bytes, wire_bytes, no_ts, clock_back;
 } mst;
 
 static void on_metrics(struct conn *c, const char *p, size_t len)
@@ -581,6 +678,7 @@ static void on_metrics(struct conn *c, const char *p, size_t len)
     hist_add(&lat, d);
     mst.received++;
     mst.bytes += len;
+    mst.wire_bytes += wire_len;
 }
 
 static void on_text(struct conn *c, const char *p, size_t len)
@@ -704,7 +802,18 @@ static size_t parse_frames(struct conn *c, uint8_t *p, size_t len)
                 c->in_frag = true;
                 st.fragmented++;
             }
-            on_text(c, pl, (size_t)plen);
+            wire_len = plen;
+            if ((f[0] & 0x40) && c->pmd && fin) {
+                long zl = inflate_msg(c, (const uint8_t *)pl, (size_t)plen);
+                if (zl < 0) {
+                    fprintf(stderr, "pulse-bench: a compressed frame did not inflate\n");
+                    conn_close(c, true);
+                    return len;
+                }
+                on_text(c, (const char *)zbuf, (size_t)zl);
+            } else {
+                on_text(c, pl, (size_t)plen);
+            }
             break;
         case 0x0: /* continuation: counted with its first fragment */
             if (fin)
@@ -757,6 +866,9 @@ static long parse_handshake(struct conn *c, const uint8_t *p, size_t len)
         a++;
     if (strncmp(a, c->accept, strlen(c->accept)))
         return -1;
+    const char *x = memmem(p, hl, "permessage-deflate", 18);
+    c->pmd = x != NULL;
+    c->pmd_reset = x && memmem(p, hl, "server_no_context_takeover", 26);
     on_open(c);
     return (long)hl;
 }
@@ -767,7 +879,7 @@ static void conn_readable(struct conn *c)
         size_t pre = c->in_len;
         if (pre)
             memcpy(rbuf, c->in, pre);
-        ssize_t n = read(c->fd, rbuf + pre, RBUF_SIZE - pre);
+        ssize_t n = io_recv(c, rbuf + pre, RBUF_SIZE - pre);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -807,6 +919,37 @@ static void conn_readable(struct conn *c)
     }
 }
 
+/* Drives the TLS handshake; on success starts the WebSocket handshake. */
+static void tls_step(struct conn *c)
+{
+    ERR_clear_error();
+    int rc = SSL_do_handshake(c->ssl);
+    if (rc == 1) {
+        conn_handshake(c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        ep_ctl(EPOLL_CTL_MOD, c, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLIN | EPOLLOUT);
+        return;
+    }
+    if (st.failed < 3)
+        fprintf(stderr, "pulse-bench: TLS handshake failed\n");
+    conn_close(c, true);
+}
+
+static void tls_start(struct conn *c)
+{
+    c->ssl = SSL_new(ssl_ctx);
+    if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
+        die("SSL_new failed");
+    SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_set_connect_state(c->ssl);
+    c->state = C_TLS;
+    c->want_out = false;
+    tls_step(c);
+}
+
 static void conn_event(struct conn *c, uint32_t ev)
 {
     if (c->state == C_CLOSED)
@@ -822,7 +965,11 @@ static void conn_event(struct conn *c, uint32_t ev)
             return;
         }
         if (ev & EPOLLOUT)
-            conn_handshake(c);
+            opt.tls ? tls_start(c) : conn_handshake(c);
+        return;
+    }
+    if (c->state == C_TLS) {
+        tls_step(c);
         return;
     }
     if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))
@@ -1267,20 +1414,22 @@ static int scenario_metrics(void)
     free(first);
     double secs = (double)(t1 - t0) / 1e9;
     double scpu = scpu0 >= 0 ? scpu1 - scpu0 : -1, bcpu = bcpu1 - bcpu0;
-    printf("RESULT scenario=metrics server=%s conns=%ld subscribed=%ld warmup_s=%g seconds=%g "
-           "ticks=%zu received=%" PRIu64 " expected=%" PRIu64 " missing=%" PRIu64
-           " incomplete_ticks=%ld subs_closed=%ld tick_gap_max_ms=%" PRId64
-           " frame_bytes=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
-           "first_sub_p50_ms=%.3f last_sub_p50_ms=%.3f server_cpu_s=%.2f server_cpu_pct=%.1f "
-           "server_us_per_frame=%.3f server_rss_kib=%ld rss_before_kib=%ld bench_cpu_s=%.2f "
-           "bench_cpu_pct=%.1f other_cpu_s=%.2f setup_s=%.2f\n",
-           opt.server_name, n, metrics_subs, opt.warmup, opt.seconds, n_mticks, mst.received,
-           expected, missing, incomplete, metrics_subs - live, gap_max,
-           mst.received ? (double)mst.bytes / (double)mst.received : 0, hist_pct_ms(&lat, 0.50),
-           hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999), (double)lat.max / 1e6, first_p50,
-           last_p50, scpu, scpu >= 0 && secs > 0 ? scpu * 100 / secs : -1,
-           scpu >= 0 && mst.received ? scpu * 1e6 / (double)mst.received : -1, rss1, rss0, bcpu,
-           secs > 0 ? bcpu * 100 / secs : 0, other_cpu(h0, h1, scpu, bcpu), setup_s);
+    printf(
+        "RESULT scenario=metrics server=%s conns=%ld subscribed=%ld warmup_s=%g seconds=%g "
+        "ticks=%zu received=%" PRIu64 " expected=%" PRIu64 " missing=%" PRIu64
+        " incomplete_ticks=%ld subs_closed=%ld tick_gap_max_ms=%" PRId64
+        " frame_bytes=%.0f frame_wire_bytes=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
+        "first_sub_p50_ms=%.3f last_sub_p50_ms=%.3f server_cpu_s=%.2f server_cpu_pct=%.1f "
+        "server_us_per_frame=%.3f server_rss_kib=%ld rss_before_kib=%ld bench_cpu_s=%.2f "
+        "bench_cpu_pct=%.1f other_cpu_s=%.2f setup_s=%.2f\n",
+        opt.server_name, n, metrics_subs, opt.warmup, opt.seconds, n_mticks, mst.received, expected,
+        missing, incomplete, metrics_subs - live, gap_max,
+        mst.received ? (double)mst.bytes / (double)mst.received : 0,
+        mst.received ? (double)mst.wire_bytes / (double)mst.received : 0, hist_pct_ms(&lat, 0.50),
+        hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999), (double)lat.max / 1e6, first_p50,
+        last_p50, scpu, scpu >= 0 && secs > 0 ? scpu * 100 / secs : -1,
+        scpu >= 0 && mst.received ? scpu * 1e6 / (double)mst.received : -1, rss1, rss0, bcpu,
+        secs > 0 ? bcpu * 100 / secs : 0, other_cpu(h0, h1, scpu, bcpu), setup_s);
     fflush(stdout);
     if (!opt.quiet)
         fprintf(stderr,
@@ -1315,7 +1464,9 @@ static void usage(FILE *f)
                "                       measured window (2)\n"
                "  --drain T            seconds to wait for stragglers (5)\n"
                "  --hold T             conns: keep connections open T seconds after measuring (0)\n"
-               "  --timeout T          hard limit for the whole run (default seconds+drain+120)\n");
+               "  --timeout T          hard limit for the whole run (default seconds+drain+120)\n"
+               "  --tls                wss:// (TLS, the certificate is not verified)\n"
+               "  --deflate            offer permessage-deflate and inflate compressed frames\n");
 }
 
 int main(int argc, char **argv)
@@ -1327,7 +1478,8 @@ int main(int argc, char **argv)
         {"channel", 1, 0, 'c'},    {"rate", 1, 0, 'r'},        {"size", 1, 0, 's'},
         {"seconds", 1, 0, 't'},    {"drain", 1, 0, 'd'},       {"hold", 1, 0, 'h'},
         {"timeout", 1, 0, 'T'},    {"quiet", 0, 0, 'q'},       {"help", 0, 0, '?'},
-        {"warmup", 1, 0, 'w'},     {"token", 1, 0, 'A'},       {0, 0, 0, 0}};
+        {"warmup", 1, 0, 'w'},     {"token", 1, 0, 'A'},       {"tls", 0, 0, 'L'},
+        {"deflate", 0, 0, 'Z'},    {0, 0, 0, 0}};
     if (argc < 2 || argv[1][0] == '-') {
         usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -1391,6 +1543,12 @@ int main(int argc, char **argv)
         case 'q':
             opt.quiet = 1;
             break;
+        case 'L':
+            opt.tls = 1;
+            break;
+        case 'Z':
+            opt.deflate = 1;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -1429,8 +1587,16 @@ int main(int argc, char **argv)
 
     ep = epoll_create1(EPOLL_CLOEXEC);
     rbuf = malloc(RBUF_SIZE);
-    if (ep < 0 || !rbuf)
+    zbuf = malloc(ZBUF_SIZE);
+    if (ep < 0 || !rbuf || !zbuf)
         die("setup failed");
+    if (opt.tls) {
+        ssl_ctx = SSL_CTX_new(TLS_client_method());
+        if (!ssl_ctx)
+            die("SSL_CTX_new failed");
+        SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_NONE, NULL);
+        SSL_CTX_set_alpn_protos(ssl_ctx, (const unsigned char *)"\x08http/1.1", 9);
+    }
 
     int rc;
     if (!strcmp(opt.scenario, "conns"))
@@ -1454,5 +1620,7 @@ int main(int argc, char **argv)
                 st.welcomes, st.errors, st.server_pings, st.bad_payload, st.failed,
                 st.closed_early);
     free(rbuf);
+    free(zbuf);
+    SSL_CTX_free(ssl_ctx);
     return rc;
 }

@@ -5,8 +5,9 @@ set -eu
 PKGS="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev \
 libuv1-dev libhttp-parser-dev libssl-dev zlib1g-dev libjansson-dev \
 libsqlite3-dev libhiredis-dev libcmocka-dev uthash-dev redis-server \
-liburing-dev"
+liburing-dev python3-websockets"
 # liburing-dev: only bench/peers/c-floor (the minimal io_uring server used as a yardstick).
+# python3-websockets: a second real permessage-deflate client in tests/integration/deflate.test.mjs.
 [ "${1:-}" = "--browser" ] && PKGS="$PKGS chromium"
 missing=""
 for p in $PKGS; do

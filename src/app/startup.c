@@ -113,7 +113,10 @@ static int start_layers(struct pulse_server *srv, char *why, size_t whylen)
                                   (size_t)cfg->max_queue_bytes,
                                   (size_t)cfg->max_total_queue_bytes,
                                   (uint64_t)cfg->heartbeat_ms,
-                                  (size_t)cfg->max_http_connections};
+                                  (size_t)cfg->max_http_connections,
+                                  cfg->compression,
+                                  cfg->tls_cert,
+                                  cfg->tls_key};
     int rc =
         metrics_service_start(&srv->metrics, srv->loop, &srv->log, &srv->hub, &mo, why, whylen);
     if (rc == 0)
@@ -145,16 +148,18 @@ int server_run(struct pulse_server *srv)
     }
     if (start_layers(srv, why, sizeof(why)) < 0) {
         fprintf(stderr, "pulse: %s\n", why);
+        net_free(&srv->net);
         metrics_service_free(srv->metrics);
         assets_free(&srv->assets);
         return 1;
     }
     const char *host = srv->cfg.host;
     int v6 = strchr(host, ':') != NULL;
-    printf("pulse listening on http://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "",
-           srv->net.port);
+    printf("pulse listening on %s://%s%s%s:%d\n", srv->net.tls ? "https" : "http", v6 ? "[" : "",
+           host, v6 ? "]" : "", srv->net.port);
     fflush(stdout);
     uv_run(srv->loop, UV_RUN_DEFAULT);
+    net_free(&srv->net);
     hub_free(&srv->hub);
     metrics_service_free(srv->metrics);
     assets_free(&srv->assets);

@@ -13,6 +13,8 @@ struct pbuf *pbuf_new(size_t cap, size_t headroom)
         return NULL;
     b->refs = 1;
     b->kind = PBUF_PLAIN;
+    b->twin_tried = 0;
+    b->twin = NULL;
     b->start = b->end = (uint32_t)headroom;
     b->cap = (uint32_t)(headroom + cap);
     return b;
@@ -46,8 +48,10 @@ struct pbuf *pbuf_ref(struct pbuf *b)
 
 void pbuf_unref(struct pbuf *b)
 {
-    if (b && --b->refs == 0)
+    if (b && --b->refs == 0) {
+        pbuf_unref(b->twin);
         free(b);
+    }
 }
 
 void pbuf_frame(struct pbuf *b, unsigned opcode)

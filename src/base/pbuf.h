@@ -15,7 +15,9 @@ struct pbuf {
     uint32_t start; /* offset of the first byte to send */
     uint32_t end;   /* offset one past the last byte */
     uint32_t cap;
-    uint32_t kind; /* PBUF_PLAIN, or PBUF_COALESCE for a frame a newer one may replace */
+    uint32_t kind;       /* PBUF_PLAIN, or PBUF_COALESCE for a frame a newer one may replace */
+    uint32_t twin_tried; /* a compressed twin was attempted (twin NULL: not worth it) */
+    struct pbuf *twin;   /* this frame compressed (permessage-deflate), made once, or NULL */
     uint8_t data[];
 };
 

@@ -10,7 +10,9 @@ int net_start(struct net *net, uv_loop_t *loop, const struct logger *log,
     net->lim = *lim;
     net->hooks = hooks;
     net->user = user;
-    int rc = net_listen(net, why, whylen);
+    int rc = net_secure_start(net, why, whylen);
+    if (rc == 0)
+        rc = net_listen(net, why, whylen);
     if (rc < 0)
         return rc;
     uv_check_init(loop, &net->flusher);
@@ -53,5 +55,6 @@ void net_stop(struct net *net)
     close_handle((uv_handle_t *)&net->heartbeat);
     close_handle((uv_handle_t *)&net->sweep);
     close_handle((uv_handle_t *)&net->stop_timer);
+    net_secure_stop(net);
     net->hooks->on_stop(net);
 }

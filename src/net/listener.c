@@ -5,6 +5,7 @@
 
 #include "net/http_reply.h"
 #include "net/net_private.h"
+#include "net/stream_tls.h"
 
 #define REFUSED_MAX 64
 
@@ -21,6 +22,22 @@ static void on_read(struct stream *s, ssize_t nread, char *data)
     else if (nc->state == CS_WS)
         net_ws_bytes(nc, (uint8_t *)data, (size_t)nread);
     /* CS_DRAIN / CS_SHUT: the peer's remaining bytes are read and dropped until its EOF. */
+}
+
+/* Under TLS the stream is a TLS stream wrapping the TCP one, whose handshake must end within the
+ * time a begun HTTP request has; 0, or -1 when out of memory. */
+static int wrap_tls(struct net_conn *nc)
+{
+    struct net *net = nc->net;
+    if (!net->tls)
+        return 0;
+    struct tls_stream *ts = tls_stream_new(net->tls, &nc->tcp.base, net->loop, HTTP_HEAD_MS);
+    if (!ts)
+        return -1;
+    nc->stream = &ts->base;
+    nc->stream->user = nc;
+    nc->stream->on_read = on_read;
+    return 0;
 }
 
 struct net_conn *net_conn_new(struct net *net, struct stream *s)
@@ -88,7 +105,7 @@ static void on_connection(uv_stream_t *server, int status)
     struct net_conn *nc = net_conn_new(net, NULL);
     if (!nc)
         return;
-    if (tcp_stream_accept(&nc->tcp, server) != 0) {
+    if (tcp_stream_accept(&nc->tcp, server) != 0 || wrap_tls(nc) < 0) {
         nc->state = CS_CLOSING;
         stream_close(nc->stream, net_conn_closed);
         return;

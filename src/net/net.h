@@ -11,9 +11,12 @@
 
 #include "base/log.h"
 #include "base/pbuf.h"
+#include "net/deflate.h"
 #include "net/http.h"
 #include "net/outq.h"
 #include "net/stream_tcp.h"
+#include "net/tls.h"
+#include "net/tls_reload.h"
 #include "net/ws.h"
 
 enum conn_state {
@@ -82,6 +85,9 @@ struct net_limits {
     size_t max_total_queue_bytes; /* all outbound queues together */
     uint64_t heartbeat_ms;        /* ping interval; 0 turns pings and the silence check off */
     size_t max_http_conns;        /* connections not (yet) WebSockets; past it: 503; 0 = none */
+    int compression;              /* permessage-deflate offers are accepted */
+    const char *tls_cert;         /* PEM certificate chain and key: the port speaks only TLS */
+    const char *tls_key;          /* (both NULL or "" for plain TCP) */
 };
 
 struct net_counters {
@@ -112,7 +118,11 @@ struct net {
     size_t queued_total;
     int port; /* the bound port */
     int stopping;
-    char read_buf[65536]; /* shared: a read callback consumes it before returning */
+    struct tls_server *tls;       /* under TLS: the keys new handshakes use; else NULL */
+    struct tls_reload tls_reload; /* under TLS: SIGHUP reloads the keys */
+    struct pmd_deflater deflater; /* compression: deflates each outgoing frame once, for all */
+    struct pmd_inflater inflater; /* compression: inflates every client message */
+    char read_buf[65536];         /* shared: a read callback consumes it before returning */
 };
 
 /* Binds the listener and starts the timers; returns 0 or a negative uv error (with `why` filled
@@ -120,6 +130,9 @@ struct net {
 int net_start(struct net *net, uv_loop_t *loop, const struct logger *log,
               const struct net_limits *lim, const struct net_hooks *hooks, void *user, char *why,
               size_t whylen);
+
+/* Frees what the net keeps beyond the loop (TLS keys, zlib state), once uv_run has returned. */
+void net_free(struct net *net);
 
 /* Starts a graceful stop: every WebSocket gets Close 1001, HTTP connections end; hooks.on_stop
  * runs when all are gone, or after a bounded time. */

@@ -18,6 +18,12 @@ struct http_stash {
     char data[];
 };
 
+/* secure.c: TLS keys (checked, reloaded on SIGHUP) and the zlib state of compression, as the
+ * limits ask; 0 or a negative errno with `why` filled. */
+int net_secure_start(struct net *net, char *why, size_t whylen);
+/* secure.c: stops the SIGHUP watch. */
+void net_secure_stop(struct net *net);
+
 /* listener.c: binds and listens, accepting connections; 0 or a negative uv error. */
 int net_listen(struct net *net, char *why, size_t whylen);
 /* listener.c: a new record listed in net->conns, reading through `s`, or through its own TCP

@@ -109,11 +109,17 @@ void net_send_control(struct net_conn *nc, const uint8_t *data, size_t len)
     pbuf_unref(b);
 }
 
+/* What goes on the wire to `nc`: a compressing peer gets the frame's shared compressed twin. */
+static struct pbuf *wire_frame(struct net_conn *nc, struct pbuf *frame)
+{
+    return nc->ws.inflater ? pmd_shared_frame(&nc->net->deflater, frame) : frame;
+}
+
 int net_send_frame(struct net_conn *nc, struct pbuf *frame)
 {
     if (nc->state != CS_WS || !ws_can_send(&nc->ws))
         return -EPIPE;
-    return enqueue(nc, frame, BOUND_ALL);
+    return enqueue(nc, wire_frame(nc, frame), BOUND_ALL);
 }
 
 int net_replace_frame(struct net_conn *nc, struct pbuf *frame)
@@ -121,7 +127,7 @@ int net_replace_frame(struct net_conn *nc, struct pbuf *frame)
     struct net *net = nc->net;
     size_t before = nc->q.bytes;
     if (nc->state != CS_WS || nc->q.count == 0 ||
-        !outq_replace(&nc->q, frame->kind, frame, nc->writing))
+        !outq_replace(&nc->q, frame->kind, wire_frame(nc, frame), nc->writing))
         return 0;
     net->queued_total = net->queued_total - before + nc->q.bytes;
     net->counters.dropped++;

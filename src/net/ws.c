@@ -1,5 +1,6 @@
 #include "net/ws.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,11 @@ static void drop_buffers(struct ws_session *ws)
     free(ws->ctrl);
     ws->buf = ws->ctrl = NULL;
     ws->buf_len = ws->buf_cap = 0;
+}
+
+void ws_enable_deflate(struct ws_session *ws, struct pmd_inflater *inflater)
+{
+    ws->inflater = inflater;
 }
 
 void ws_free(struct ws_session *ws)
@@ -107,7 +113,10 @@ static int check_start(struct ws_session *ws)
     uint8_t b0 = ws->hdr[0], b1 = ws->hdr[1], op = b0 & 0x0f;
     ws->fin = b0 >> 7;
     ws->opcode = op;
-    if ((b0 & 0x70) || !(b1 & 0x80))
+    ws->rsv1 = (b0 >> 6) & 1;
+    /* RSV1 only with permessage-deflate, and only on the first frame of a data message. */
+    int rsv1_ok = ws->inflater && (op == WS_OP_TEXT || op == WS_OP_BINARY);
+    if ((b0 & 0x30) || (ws->rsv1 && !rsv1_ok) || !(b1 & 0x80))
         return fail(ws, CLOSE_PROTOCOL); /* RSV bits without an extension, an unmasked frame */
     if (op >= WS_OP_CLOSE && (op > WS_OP_PONG || !ws->fin || (b1 & 0x7f) > CTRL_MAX))
         return fail(ws, CLOSE_PROTOCOL); /* a reserved opcode, a fragmented or long control */
@@ -127,8 +136,11 @@ static int start_frame(struct ws_session *ws, uint64_t len)
         ws->msg_opcode = op;
         ws->msg_len = 0;
         ws->utf8 = 0;
+        ws->msg_compressed = ws->rsv1;
     }
-    if (op < WS_OP_CLOSE && ws->msg_len + len > ws->max_msg)
+    /* A compressed message is bounded on the wire here and by its inflated size later. */
+    uint64_t max = ws->msg_compressed ? pmd_compressed_max(ws->max_msg) : ws->max_msg;
+    if (op < WS_OP_CLOSE && ws->msg_len + len > max)
         return fail(ws, CLOSE_TOO_BIG);
     memcpy(ws->mask, ws->hdr + ws->hdr_len - 4, 4);
     ws->remaining = len;
@@ -187,11 +199,12 @@ static void unmask(struct ws_session *ws, uint8_t *p, size_t n)
 }
 
 /* Adds bytes to the message being reassembled; the first piece sizes the buffer for the rest of
- * its frame (at most max_msg, which bounds the buffer anyway). */
+ * its frame (at most the message limit, which bounds the buffer anyway). */
 static int append(struct ws_session *ws, const uint8_t *p, size_t n)
 {
     if (ws->buf_len + n > ws->buf_cap) {
-        size_t want = ws->remaining < ws->max_msg ? (size_t)ws->remaining : (size_t)ws->max_msg;
+        uint64_t max = ws->msg_compressed ? pmd_compressed_max(ws->max_msg) : ws->max_msg;
+        size_t want = ws->remaining < max ? (size_t)ws->remaining : (size_t)max;
         size_t c = ws->buf_cap ? ws->buf_cap * 2 : (want > 256 ? want : 256);
         if (c < ws->buf_len + n)
             c = ws->buf_len + n;
@@ -206,35 +219,54 @@ static int append(struct ws_session *ws, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* Inflates a compressed message in the shared inflater (only up to the limit, so a bomb costs
+ * max + 1 bytes of work) and checks its UTF-8: 0, or -1 after failing the connection. */
+static int inflate_msg(struct ws_session *ws, const uint8_t **msg, size_t *len)
+{
+    utf8_state st = 0;
+    long n = pmd_inflate(ws->inflater, *msg, *len, msg);
+    if (n == -EMSGSIZE)
+        return fail(ws, CLOSE_TOO_BIG);
+    if (n < 0)
+        return fail(ws, n == -ENOMEM ? CLOSE_INTERNAL : CLOSE_INVALID_DATA);
+    *len = (size_t)n;
+    if (ws->msg_opcode == WS_OP_TEXT && (utf8_feed(&st, *msg, *len) < 0 || !utf8_complete(st)))
+        return fail(ws, CLOSE_INVALID_DATA);
+    return 0;
+}
+
 /* A complete data message: hand it on, then forget it. */
-static void deliver(struct ws_session *ws, const uint8_t *msg, size_t len)
+static int deliver(struct ws_session *ws, const uint8_t *msg, size_t len)
 {
     int op = ws->msg_opcode;
-    uint8_t *owned = ws->buf; /* detached first: the handler may close the session */
+    uint8_t *owned = ws->buf; /* detached first: a failure or the handler may close the session */
     ws->buf = NULL;
     ws->buf_len = ws->buf_cap = 0;
+    int rc = ws->msg_compressed ? inflate_msg(ws, &msg, &len) : 0;
     ws->msg_opcode = 0;
     ws->msg_len = 0;
-    ws->h->on_message(ws->user, op, msg, len);
+    ws->msg_compressed = 0;
+    if (rc == 0)
+        ws->h->on_message(ws->user, op, msg, len);
     free(owned);
+    return rc;
 }
 
 static int data_chunk(struct ws_session *ws, const uint8_t *p, size_t n, int frame_done)
 {
-    if (ws->msg_opcode == WS_OP_TEXT && utf8_feed(&ws->utf8, p, n) < 0)
+    int text = ws->msg_opcode == WS_OP_TEXT && !ws->msg_compressed;
+    if (text && utf8_feed(&ws->utf8, p, n) < 0)
         return fail(ws, CLOSE_INVALID_DATA); /* fail-fast, before the message ends */
     int whole = frame_done && ws->fin && ws->msg_len == 0 && ws->frame_off == 0;
     ws->msg_len += n;
-    if (frame_done && ws->fin && ws->msg_opcode == WS_OP_TEXT && !utf8_complete(ws->utf8))
+    if (frame_done && ws->fin && text && !utf8_complete(ws->utf8))
         return fail(ws, CLOSE_INVALID_DATA);
-    if (whole) { /* the common case: the whole message in this read, no copy */
-        deliver(ws, p, n);
-        return 0;
-    }
+    if (whole) /* the common case: the whole message in this read, no copy */
+        return deliver(ws, p, n);
     if (n && append(ws, p, n) < 0)
         return -1;
     if (frame_done && ws->fin)
-        deliver(ws, ws->buf, ws->buf_len);
+        return deliver(ws, ws->buf, ws->buf_len);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/deflate.h"
 #include "net/utf8.h"
 
 enum ws_opcode {
@@ -48,10 +49,17 @@ struct ws_session {
     uint8_t fin, opcode, msg_opcode; /* msg_opcode: the data message in progress, 0 for none */
     uint8_t mask[4];
     uint8_t close_sent, close_received;
+    uint8_t rsv1;                  /* RSV1 of the frame being read */
+    uint8_t msg_compressed;        /* the data message in progress came with RSV1 */
+    struct pmd_inflater *inflater; /* permessage-deflate negotiated: the shared inflater */
 };
 
 /* Prepares a session; messages over max_msg bytes are refused with 1009. */
 void ws_init(struct ws_session *ws, size_t max_msg, const struct ws_handlers *h, void *user);
+
+/* Accepts compressed messages (RSV1 on their first frame), inflated with the shared `inflater`,
+ * whose limit must be the session's message limit. */
+void ws_enable_deflate(struct ws_session *ws, struct pmd_inflater *inflater);
 
 /* Frees the session's buffers. */
 void ws_free(struct ws_session *ws);

@@ -2,17 +2,26 @@
 // Reference server for pulse-bench: the subset of Pulse's protocol v1 that the benchmark uses
 // (welcome, subscribe/unsubscribe, publish -> message fan-out, ping -> pong), on Node's http
 // module and the `ws` package. Like Pulse, a publish is serialized once and the same bytes are
-// sent to every subscriber. No auth, no rate limit, no compression.
-//   node server.js [--host 127.0.0.1] [--port 0]
+// sent to every subscriber. No auth, no rate limit.
+//   node server.js [--host 127.0.0.1] [--port 0] [--tls CERT KEY] [--deflate]
+// --tls serves https/wss (Node's https module); --deflate turns on ws's perMessageDeflate with
+// its defaults (a compression context per connection) and a 256-byte threshold, like Pulse's.
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const { WebSocketServer } = require('ws');
 
 let host = '127.0.0.1';
 let port = 8080;
+let tls = null;
+let deflate = false;
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--port') port = Number(process.argv[++i]);
   else if (a === '--host') host = process.argv[++i];
+  else if (a === '--tls') {
+    tls = { cert: fs.readFileSync(process.argv[++i]), key: fs.readFileSync(process.argv[++i]) };
+  } else if (a === '--deflate') deflate = true;
   else {
     process.stderr.write(`unknown argument: ${a}\n`);
     process.exit(2);
@@ -26,7 +35,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const channels = new Map(); // name -> Set<ws>
 let nextId = 1;
 
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   if (req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
@@ -34,8 +43,13 @@ const server = http.createServer((req, res) => {
   }
   res.writeHead(404);
   res.end();
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: deflate ? { threshold: 256 } : false,
+  clientTracking: false,
 });
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
 
 server.on('upgrade', (req, socket, head) => {
   if (req.url.split('?')[0] !== '/ws') {
@@ -126,7 +140,7 @@ function onConnection(ws) {
 
 server.listen(port, host, () => {
   const a = server.address();
-  process.stdout.write(`node-ws listening on http://${host}:${a.port}\n`);
+  process.stdout.write(`node-ws listening on ${tls ? 'https' : 'http'}://${host}:${a.port}\n`);
 });
 
 function shutdown() {
