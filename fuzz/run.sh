@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPULSE_SANITIZE=ON -DPULSE_FUZZ=ON \
     -DPULSE_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_ws fuzz_http >/dev/null
-for t in fuzz_ws fuzz_http; do
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_ws fuzz_http fuzz_fleet >/dev/null
+for t in fuzz_ws fuzz_http fuzz_fleet; do
     work=$(mktemp -d)
     cp fuzz/corpus/$t/* "$work"/ 2>/dev/null || true
     echo "fuzz: $t for ${secs}s"
