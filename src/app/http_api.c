@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleet/fleet.h"
 #include "hub/frame.h"
 #include "hub/handlers.h"
 #include "net/handshake.h"
@@ -54,13 +55,20 @@ static void api_error(struct net_conn *nc, const struct http_req *req, enum puls
     respond_json(nc, req, perr_http_status(e), perr_json(e, detail), with_body);
 }
 
-/* /api/history?metric=M&seconds=S: the same checks and body as the WebSocket request. */
+/* /api/history?metric=M&seconds=S[&host=NODE]: the same checks and body as the WebSocket
+ * request. */
 static void api_history(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
                         int with_body)
 {
-    char metric[128] = "", seconds[32] = "";
+    char metric[128] = "", seconds[32] = "", host[128] = "";
     const char *detail = NULL;
-    json_t *m = NULL, *s = NULL, *out = NULL;
+    json_t *m = NULL, *s = NULL, *out = NULL, *h = NULL;
+    int hlen = http_req_query(req, "host", host, sizeof(host));
+    if (hlen >= 0 || hlen == -ENOSPC) { /* given: a node's name, or too long to be one */
+        h = hlen >= 0 ? json_stringn(host, (size_t)hlen) : NULL;
+        if (!h)
+            h = json_string("");
+    }
     int mlen = http_req_query(req, "metric", metric, sizeof(metric));
     if (mlen >= 0 || mlen == -ENOSPC) {
         m = mlen >= 0 ? json_stringn(metric, (size_t)mlen) : NULL;
@@ -75,12 +83,13 @@ static void api_history(struct pulse_server *srv, struct net_conn *nc, const str
             s = json_integer(v);
     }
     int rc;
-    if (mlen == -EINVAL || slen == -EINVAL) {
+    if (mlen == -EINVAL || slen == -EINVAL || hlen == -EINVAL) {
         detail = "malformed percent-encoding in the query";
         rc = ROUTE_ERR(PERR_BAD_REQUEST);
     } else {
-        rc = handlers_history_reply(&srv->hub, m, s, &out, &detail);
+        rc = handlers_history_host_reply(&srv->hub, h, m, s, &out, &detail);
     }
+    json_decref(h);
     json_decref(m);
     json_decref(s);
     if (rc < 0)
@@ -120,6 +129,7 @@ static void prometheus(struct pulse_server *srv, struct net_conn *nc, const stru
     /* Auth is not built: no token is ever refused (the SPEC requires the line). */
     counter(out, "pulse_auth_failures_total", "counter", "Refused tokens.", 0);
     metrics_service_prometheus(srv->metrics, out);
+    fleet_prometheus(srv->fleet, out);
     fclose(out);
     http_reply_head(nc, 200, "text/plain; version=0.0.4; charset=utf-8",
                     "Cache-Control: no-store\r\n", (long)len, req->keep_alive);

@@ -1,8 +1,8 @@
 #include "fleet/redis_client.h"
+#include "fleet/redis_uv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -245,7 +245,7 @@ static redisAsyncContext *open_context(struct redis_client *rc)
     if (!ac)
         return NULL;
     ac->data = rc;
-    if (ac->err || redisLibuvAttach(ac, rc->cfg.loop) != REDIS_OK) {
+    if (ac->err || redis_uv_attach(ac, rc->cfg.loop) < 0) {
         fail(rc, ac->errstr[0] ? ac->errstr : "cannot attach to the loop");
         redisAsyncFree(ac); /* not connected: no disconnect callback, nothing pending */
         return NULL;

@@ -18,4 +18,8 @@ void handlers_message(struct conn *c, int opcode, const char *data, size_t len);
 int handlers_history_reply(struct hub *h, json_t *metric, json_t *seconds, json_t **out,
                            const char **detail);
 
+/* The same with an optional `host`: another node's history in cluster mode. */
+int handlers_history_host_reply(struct hub *h, json_t *host, json_t *metric, json_t *seconds,
+                                json_t **out, const char **detail);
+
 #endif

@@ -66,7 +66,7 @@ static void test_refusals(void **state)
         {"--heartbeat-ms", "500"},
         {"--compression", "maybe"},
         {"--compression", "on"},
-        {"--redis", "redis://x"},
+        {"--redis", ""},
         {"--bogus", "1"},
         {"--max-message-bytes", "0"},
         {"--port", "12x"},
