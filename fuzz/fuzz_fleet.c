@@ -2,6 +2,7 @@
  * node-to-node envelope decoder, or the stream entry decoder; the rest is the input. Checks
  * bounds, NUL handling and that what parses is consistent. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,15 +19,18 @@ static void url(const uint8_t *data, size_t size)
     s[size] = '\0';
     struct redis_url u;
     char err[256], desc[700];
+    memset(err, 1, sizeof(err));
     if (redis_url_parse(s, &u, err, sizeof(err)) == 0) {
         if (u.port < 1 || u.port > 65535 || u.db < 0 || (u.is_unix && u.path[0] != '/') ||
             (!u.is_unix && u.host[0] == '\0'))
             abort();
+        /* The password never shows: changing it must not change the description. */
+        char desc2[700];
         redis_url_describe(&u, desc, sizeof(desc));
-        if (u.password[0] && strstr(desc, u.password) && strlen(u.password) > 3 &&
-            !strstr(u.host, u.password) && !strstr(u.user, u.password) &&
-            !strstr(u.path, u.password) && !strstr("redis://unix://***@:?db=", u.password))
-            abort(); /* the password must never be printed */
+        snprintf(u.password, sizeof(u.password), "%s", strcmp(u.password, "x") ? "x" : "y");
+        redis_url_describe(&u, desc2, sizeof(desc2));
+        if (strcmp(desc, desc2) != 0)
+            abort();
     } else if (!memchr(err, '\0', sizeof(err))) {
         abort();
     }

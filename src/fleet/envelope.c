@@ -30,11 +30,15 @@ long envelope_encode(const struct envelope *e, char *buf, size_t cap)
     if (!kind_ok((int)e->kind) || e->origin_len == 0 || e->origin_len > ENVELOPE_ORIGIN_MAX ||
         e->arg_len > ENVELOPE_ARG_MAX || cap < envelope_size(e))
         return -EINVAL;
-    int n = snprintf(buf, cap, "P1%c%zu:", (char)e->kind, e->origin_len);
-    size_t off = (size_t)n;
+    char head[48], mid[24]; /* formatted apart: snprintf would put a NUL where ':' belongs */
+    int hn = snprintf(head, sizeof(head), "P1%c%zu:", (char)e->kind, e->origin_len);
+    int mn = snprintf(mid, sizeof(mid), "%zu:", e->arg_len);
+    size_t off = (size_t)hn;
+    memcpy(buf, head, (size_t)hn);
     memcpy(buf + off, e->origin, e->origin_len);
     off += e->origin_len;
-    off += (size_t)snprintf(buf + off, cap - off, "%zu:", e->arg_len);
+    memcpy(buf + off, mid, (size_t)mn);
+    off += (size_t)mn;
     if (e->arg_len)
         memcpy(buf + off, e->arg, e->arg_len);
     off += e->arg_len;

@@ -28,8 +28,10 @@ static void test_round_trip(void **state)
     assert_memory_equal(d.payload, payload, sizeof(payload) - 1);
     /* An empty argument and an empty payload. */
     struct envelope m = {ENV_METRICS, "n", 1, NULL, 0, NULL, 0};
-    n = envelope_encode(&m, buf, sizeof(buf));
+    memset(buf, 0, sizeof(buf));
+    n = envelope_encode(&m, buf, 8); /* exactly the size it needs */
     assert_int_equal(n, 8);
+    assert_memory_equal(buf, "P1m1:n0:", 8);
     assert_int_equal(envelope_decode(buf, (size_t)n, &d), 0);
     assert_int_equal(d.kind, ENV_METRICS);
     assert_int_equal(d.arg_len, 0);
