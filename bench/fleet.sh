@@ -5,7 +5,7 @@
 #
 #   bench/fleet.sh [fanout|maxrate|both]   (default both)
 #
-# fanout:  --rate $RATE (100) messages/s of $SIZE (200) bytes for $SECONDS (10) s; prints each
+# fanout:  --rate $RATE (100) messages/s of $SIZE (200) bytes for $FANOUT_SECONDS (10) s; prints each
 #          RESULT line (lost, dups, p50/p99/max) for "fleet3" and "single".
 # maxrate: steps the rate over $RATES, $STEP_SECONDS (5) s each; a step passes with p99 < $P99_MS
 #          (50) ms, nothing lost and no duplicate; reports the highest passing rate per setup.
@@ -18,7 +18,7 @@ MODE=${1:-both}
 SUBS=${SUBS:-1000}
 RATE=${RATE:-100}
 SIZE=${SIZE:-200}
-SECONDS_=${SECONDS:-10}
+FANOUT_SECONDS=${FANOUT_SECONDS:-10} # not SECONDS: bash's own counter of seconds
 STEP_SECONDS=${STEP_SECONDS:-5}
 RATES=${RATES:-100 200 400 600 800 1000 1500 2000 3000}
 P99_MS=${P99_MS:-50}
@@ -93,7 +93,7 @@ for rep in $(seq 1 "$REPS"); do
     for setup_name in fleet3 single; do
         setup "$setup_name" || exit 1
         if [ "$MODE" != maxrate ]; then
-            fanout "$setup_name" "$RATE" "$SECONDS_"
+            fanout "$setup_name" "$RATE" "$FANOUT_SECONDS"
         fi
         if [ "$MODE" != fanout ]; then
             best=0
