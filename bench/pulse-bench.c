@@ -293,6 +293,7 @@ struct conn {
     SSL *ssl;            /* --tls */
     z_stream *inf;       /* --deflate: allocated on the first compressed frame */
     bool pmd, pmd_reset; /* extension accepted; server_no_context_takeover */
+    uint64_t next_seq;   /* fanout: the sequence number expected next (duplicates are older) */
 };
 
 static int ep;
@@ -304,7 +305,7 @@ static uint8_t *rbuf;
 static struct {
     long started, ready, failed, closed_early;
     long welcomes, subscribed, errors, server_pings, fragmented;
-    uint64_t sent, acks, delivered, bad_payload;
+    uint64_t sent, acks, delivered, bad_payload, dups;
     uint64_t first_send, last_delivery;
     uint64_t pings, pongs;
     bool stop_sending;
@@ -517,6 +518,8 @@ static void send_text(struct conn *c, const char *s, size_t len)
 }
 
 static struct sockaddr_in server_addr;
+static uint16_t sub_ports[16]; /* --sub-ports: subscribers spread over these (cluster nodes) */
+static int nsub_ports;
 
 static void conn_start(struct conn *c, int role)
 {
@@ -533,8 +536,10 @@ static void conn_start(struct conn *c, int role)
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->state = C_CONNECTING;
-    if (connect(c->fd, (struct sockaddr *)&server_addr, sizeof server_addr) < 0 &&
-        errno != EINPROGRESS) {
+    struct sockaddr_in addr = server_addr;
+    if (role == R_SUB && nsub_ports > 0)
+        addr.sin_port = htons(sub_ports[(c - conns) % nsub_ports]);
+    if (connect(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0 && errno != EINPROGRESS) {
         fprintf(stderr, "pulse-bench: connect: %s\n", strerror(errno));
         close(c->fd);
         c->fd = -1;
@@ -698,6 +703,15 @@ static void on_text(struct conn *c, const char *p, size_t len)
         uint64_t ts = 0;
         while (d < p + len && *d >= '0' && *d <= '9')
             ts = ts * 10 + (uint64_t)(*d++ - '0');
+        if (d < p + len && *d == '-') { /* "-SEQ": a duplicate repeats an older one */
+            uint64_t seq = 0;
+            while (++d < p + len && *d >= '0' && *d <= '9')
+                seq = seq * 10 + (uint64_t)(*d - '0');
+            if (seq < c->next_seq)
+                st.dups++;
+            else
+                c->next_seq = seq + 1;
+        }
         st.delivered++;
         st.last_delivery = now;
         if (ts && ts <= now)
@@ -1188,9 +1202,9 @@ static void fanout_tick(uint64_t now)
         return;
     int burst = 0;
     while (now < pub_end && now >= pub_start + st.sent * pub_interval_ns && burst < 10000) {
-        /* data = "<send time ns>" followed by 'x' up to opt.size characters */
-        char ts[24];
-        int tl = snprintf(ts, sizeof ts, "%020" PRIu64, now_ns());
+        /* data = "<send time ns>-<sequence>" followed by 'x' up to opt.size characters */
+        char ts[40];
+        int tl = snprintf(ts, sizeof ts, "%020" PRIu64 "-%010" PRIu64, now_ns(), st.sent);
         memcpy(pub_msg + pub_prefix, ts, (size_t)tl);
         send_text(publisher, pub_msg, pub_len);
         st.sent++;
@@ -1213,7 +1227,8 @@ static bool fanout_drained(void)
     if (!st.stop_sending)
         return false;
     long live = fanout_subs - st.closed_early;
-    return st.acks >= st.sent && st.delivered >= st.sent * (uint64_t)(live > 0 ? live : 0);
+    return st.acks >= st.sent &&
+           st.delivered - st.dups >= st.sent * (uint64_t)(live > 0 ? live : 0);
 }
 
 static int scenario_fanout(void)
@@ -1221,8 +1236,8 @@ static int scenario_fanout(void)
     long n = opt.conns > 0 ? opt.conns : 1000;
     nconns = n + 1;
     conns = calloc((size_t)nconns, sizeof *conns);
-    if (opt.size < 20)
-        opt.size = 20;
+    if (opt.size < 32)
+        opt.size = 32;
     uint64_t s0 = now_ns();
     if (!connect_all(0, n, R_SUB, opt.timeout) || st.failed) {
         fprintf(stderr, "pulse-bench: only %ld of %ld subscribers ready\n", st.ready, n);
@@ -1264,19 +1279,21 @@ static int scenario_fanout(void)
     for (long i = 0; i < n; i++)
         live += conns[i].state == C_READY;
     uint64_t expected = st.sent * (uint64_t)subs_ready;
-    uint64_t lost = expected > st.delivered ? expected - st.delivered : 0;
+    uint64_t unique = st.delivered - st.dups;
+    uint64_t lost = expected > unique ? expected - unique : 0;
     uint64_t last = st.last_delivery > pub_start ? st.last_delivery : t_end;
     double span = (double)(last - pub_start) / 1e9;
     double scpu = scpu0 >= 0 ? scpu1 - scpu0 : -1;
     printf("RESULT scenario=fanout server=%s subs=%ld rate=%g size=%ld seconds=%g sent=%" PRIu64
            " acked=%" PRIu64 " expected=%" PRIu64 " delivered=%" PRIu64
-           " delivered_per_s=%.0f lost=%" PRIu64 " subs_closed=%ld p50_ms=%.3f p99_ms=%.3f "
+           " delivered_per_s=%.0f lost=%" PRIu64 " dups=%" PRIu64
+           " subs_closed=%ld p50_ms=%.3f p99_ms=%.3f "
            "p999_ms=%.3f max_ms=%.3f server_cpu_s=%.2f server_us_per_delivery=%.3f "
            "bench_cpu_s=%.2f other_cpu_s=%.2f setup_s=%.2f\n",
            opt.server_name, n, opt.rate, opt.size, opt.seconds, st.sent, st.acks, expected,
-           st.delivered, span > 0 ? (double)st.delivered / span : 0, lost, subs_ready - live,
-           hist_pct_ms(&lat, 0.50), hist_pct_ms(&lat, 0.99), hist_pct_ms(&lat, 0.999),
-           (double)lat.max / 1e6, scpu,
+           st.delivered, span > 0 ? (double)st.delivered / span : 0, lost, st.dups,
+           subs_ready - live, hist_pct_ms(&lat, 0.50), hist_pct_ms(&lat, 0.99),
+           hist_pct_ms(&lat, 0.999), (double)lat.max / 1e6, scpu,
            scpu >= 0 && st.delivered ? scpu * 1e6 / (double)st.delivered : -1, bcpu1 - bcpu0,
            other_cpu(h0, h1, scpu, bcpu1 - bcpu0), setup_s);
     fflush(stdout);
@@ -1458,7 +1475,9 @@ static void usage(FILE *f)
                "  --batch N            connections in flight while connecting (500)\n"
                "  --channel C          channel name (bench; metrics: metrics)\n"
                "  --rate R             fanout: messages per second (100)\n"
-               "  --size S             fanout: bytes of data per message (200, min 20)\n"
+               "  --size S             fanout: bytes of data per message (200, min 32)\n"
+               "  --sub-ports P,P,...  fanout: spread subscribers over these ports (cluster\n"
+               "                       nodes); the publisher uses --port\n"
                "  --seconds T          fanout/pingpong/metrics: measured duration (10)\n"
                "  --warmup T           metrics: seconds after the last subscribe before the\n"
                "                       measured window (2)\n"
@@ -1479,7 +1498,7 @@ int main(int argc, char **argv)
         {"seconds", 1, 0, 't'},    {"drain", 1, 0, 'd'},       {"hold", 1, 0, 'h'},
         {"timeout", 1, 0, 'T'},    {"quiet", 0, 0, 'q'},       {"help", 0, 0, '?'},
         {"warmup", 1, 0, 'w'},     {"token", 1, 0, 'A'},       {"tls", 0, 0, 'L'},
-        {"deflate", 0, 0, 'Z'},    {0, 0, 0, 0}};
+        {"deflate", 0, 0, 'Z'},    {"sub-ports", 1, 0, 'o'},   {0, 0, 0, 0}};
     if (argc < 2 || argv[1][0] == '-') {
         usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -1539,6 +1558,10 @@ int main(int argc, char **argv)
             break;
         case 'w':
             opt.warmup = atof(optarg);
+            break;
+        case 'o':
+            for (char *t = strtok(optarg, ","); t && nsub_ports < 16; t = strtok(NULL, ","))
+                sub_ports[nsub_ports++] = (uint16_t)atoi(t);
             break;
         case 'q':
             opt.quiet = 1;

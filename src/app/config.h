@@ -28,6 +28,7 @@ struct pulse_config {
     int compression;
     char redis[1024];
     char node_name[64];
+    char redis_prefix[80];
     char tls_cert[1024];
     char tls_key[1024];
     int log_level;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "fleet/fleet.h"
 #include "hub/frame.h"
 #include "hub/handlers.h"
 #include "metrics/series_json.h"
@@ -102,17 +103,18 @@ static void api_reply(struct net_conn *nc, const struct http_req *req, int rc, j
         respond_json(nc, req, 200, out, with_body);
 }
 
-/* /api/history?metric=M&seconds=S, or ?metrics=A,B&seconds=S&points=N: the same checks and body
- * as the WebSocket request. */
+/* /api/history?metric=M&seconds=S[&host=NODE], or ?metrics=A,B&seconds=S&points=N: the same
+ * checks and body as the WebSocket request. */
 static void api_history(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
                         int with_body)
 {
-    char text[2048];
+    char text[2048], host[128];
     const char *detail = NULL;
     int bad = 0, rc;
     json_t *out = NULL, *s = query_int(req, "seconds", &bad), *p = query_int(req, "points", &bad);
     json_t *list = query_string(req, "metrics", text, sizeof(text), &bad), *names = NULL;
     json_t *m = list ? NULL : query_string(req, "metric", text, sizeof(text), &bad);
+    json_t *h = query_string(req, "host", host, sizeof(host), &bad);
     if (list && !bad)
         names = pulse_series_names_from_list(json_string_value(list), json_string_length(list));
     if (bad) {
@@ -121,8 +123,9 @@ static void api_history(struct pulse_server *srv, struct net_conn *nc, const str
     } else if (list) {
         rc = handlers_history_batch_reply(&srv->hub, names, s, p, &out, &detail);
     } else {
-        rc = handlers_history_reply(&srv->hub, m, s, &out, &detail);
+        rc = handlers_history_host_reply(&srv->hub, h, m, s, &out, &detail);
     }
+    json_decref(h);
     json_decref(m);
     json_decref(s);
     json_decref(p);
@@ -181,6 +184,7 @@ static void prometheus(struct pulse_server *srv, struct net_conn *nc, const stru
             "Refused tokens (upgrade, auth message, API) and API requests without one.",
             srv->hub.auth.failures);
     metrics_service_prometheus(srv->metrics, out);
+    fleet_prometheus(srv->fleet, out);
     fclose(out);
     http_reply_head(nc, 200, "text/plain; version=0.0.4; charset=utf-8",
                     "Cache-Control: no-store\r\n", (long)len, req->keep_alive);

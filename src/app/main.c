@@ -7,6 +7,7 @@
 
 #include "app/startup.h"
 #include "app/token_cmd.h"
+#include "fleet/fleet.h"
 
 int main(int argc, char **argv)
 {
@@ -29,6 +30,12 @@ int main(int argc, char **argv)
         printf("pulse " PULSE_VERSION "\n");
     } else if (r == CONFIG_EXIT_OK) {
         config_usage(stdout);
+    } else if (srv->cfg.redis[0] &&
+               fleet_check_options(srv->cfg.redis, srv->cfg.node_name, sizeof(srv->cfg.node_name),
+                                   srv->cfg.redis_prefix, sizeof(srv->cfg.redis_prefix), err,
+                                   sizeof(err)) < 0) {
+        fprintf(stderr, "pulse: %s\n", err);
+        rc = 2;
     } else {
         /* A write to a connection the peer has reset must fail with EPIPE, not kill the
          * daemon: libuv writes with writev, which raises SIGPIPE. */

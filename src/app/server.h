@@ -6,6 +6,7 @@
 
 #include "app/config.h"
 #include "base/log.h"
+#include "fleet/fleet.h"
 #include "hub/hub.h"
 #include "metrics/metrics_service.h"
 #include "net/assets.h"
@@ -19,6 +20,7 @@ struct pulse_server {
     struct hub hub; /* connections, channels, message types */
     struct assets assets;
     struct metrics_service *metrics;
+    struct fleet *fleet; /* cluster mode (--redis), or NULL */
     uv_signal_t sig_term, sig_int;
 };
 

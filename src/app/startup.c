@@ -51,6 +51,7 @@ static void on_stop(struct net *net)
     close_handle((uv_handle_t *)&srv->sig_term);
     close_handle((uv_handle_t *)&srv->sig_int);
     auth_stop(&srv->hub.auth);
+    fleet_stop(srv->fleet);
     metrics_service_stop(srv->metrics);
 }
 
@@ -117,8 +118,14 @@ static int start_layers(struct pulse_server *srv, char *why, size_t whylen)
                                   cfg->compression,
                                   cfg->tls_cert,
                                   cfg->tls_key};
-    int rc =
-        metrics_service_start(&srv->metrics, srv->loop, &srv->log, &srv->hub, &mo, why, whylen);
+    const struct fleet_options fo = {cfg->redis, cfg->node_name, cfg->redis_prefix,
+                                     cfg->interval_ms};
+    int rc = cfg->redis[0]
+                 ? fleet_start(&srv->fleet, srv->loop, &srv->log, &srv->hub, &fo, why, whylen)
+                 : 0;
+    if (rc == 0)
+        rc =
+            metrics_service_start(&srv->metrics, srv->loop, &srv->log, &srv->hub, &mo, why, whylen);
     if (rc == 0)
         rc = net_start(&srv->net, srv->loop, &srv->log, &nl, &net_hooks, srv, why, whylen);
     if (rc == 0)
@@ -148,6 +155,9 @@ int server_run(struct pulse_server *srv)
     }
     if (start_layers(srv, why, sizeof(why)) < 0) {
         fprintf(stderr, "pulse: %s\n", why);
+        fleet_stop(srv->fleet);
+        uv_run(srv->loop, UV_RUN_NOWAIT); /* the closed handles' callbacks */
+        fleet_free(srv->fleet);
         net_free(&srv->net);
         metrics_service_free(srv->metrics);
         assets_free(&srv->assets);
@@ -160,6 +170,7 @@ int server_run(struct pulse_server *srv)
     fflush(stdout);
     uv_run(srv->loop, UV_RUN_DEFAULT);
     net_free(&srv->net);
+    fleet_free(srv->fleet);
     hub_free(&srv->hub);
     metrics_service_free(srv->metrics);
     assets_free(&srv->assets);

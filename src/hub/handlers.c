@@ -1,9 +1,11 @@
 #include "hub/handlers.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
+#include "hub/direct.h"
 #include "hub/frame.h"
 
 #define RL_CLOSE_AFTER 500
@@ -80,16 +82,60 @@ static int h_ping(void *ctx, struct route_req *req)
     return reply(c, req, r);
 }
 
+/* The optional `host` of a (un)subscribe: 0 with *host NULL (none, or this node), 1 when the
+ * cluster took the request, or ROUTE_ERR. */
+static int remote_subscription(struct conn *c, struct route_req *req, const char *name,
+                               enum channel_kind kind, int subscribe, const char **host)
+{
+    const struct cluster_hooks *k = &conn_hub(c)->cluster;
+    json_t *h = json_object_get(req->msg, "host");
+    *host = NULL;
+    if (!h)
+        return 0;
+    if (!json_is_string(h) || router_string_has_nul(h) || kind != CH_METRICS) {
+        req->detail = kind != CH_METRICS ? "host applies to metrics channels only"
+                                         : "host must be a node name";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    const char *v = json_string_value(h);
+    const char *self = conn_hub(c)->lim.node_name;
+    int rc = !k->subscribe ? (self && strcmp(v, self) == 0 ? 1 : -ENOENT)
+             : subscribe   ? k->subscribe(k->user, c, name, v)
+                           : k->unsubscribe(k->user, c, name, v);
+    if (rc == 1)
+        return 0;
+    if (rc == -ENOENT) {
+        req->detail = "no cluster: this node is the only host";
+        return ROUTE_ERR(PERR_NOT_FOUND);
+    }
+    if (rc < 0) {
+        req->detail = rc == -E2BIG ? "too many remote subscriptions on this connection"
+                                   : "host must match [A-Za-z0-9_.-]{1,63}";
+        return rc == -ENOMEM ? rc : ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    *host = v;
+    return 1;
+}
+
+static int reply_subscription(struct conn *c, struct route_req *req, const char *type,
+                              const char *name, const char *host)
+{
+    return reply(c, req, json_pack("{s:s, s:s, s:s}", "type", type, "channel", name, "host", host));
+}
+
 static int h_subscribe(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    const char *name;
+    const char *name, *host;
     enum channel_kind kind;
     int rc = get_channel(req, &name, &kind);
     if (rc < 0)
         return rc;
     if (kind == CH_RESERVED)
         return ROUTE_ERR(PERR_UNKNOWN_CHANNEL);
+    rc = remote_subscription(c, req, name, kind, 1, &host);
+    if (rc != 0)
+        return rc < 0 ? rc : reply_subscription(c, req, "subscribed", name, host);
     rc = bc_subscribe(&conn_hub(c)->bc, c, name);
     if (rc == -E2BIG) {
         req->detail = "too many subscriptions on this connection (at most 256)";
@@ -108,11 +154,14 @@ static int h_subscribe(void *ctx, struct route_req *req)
 static int h_unsubscribe(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    const char *name;
+    const char *name, *host;
     enum channel_kind kind;
     int rc = get_channel(req, &name, &kind);
     if (rc < 0)
         return rc;
+    rc = remote_subscription(c, req, name, kind, 0, &host);
+    if (rc != 0)
+        return rc < 0 ? rc : reply_subscription(c, req, "unsubscribed", name, host);
     bc_unsubscribe(&conn_hub(c)->bc, c, name);
     return reply(c, req, json_pack("{s:s, s:s}", "type", "unsubscribed", "channel", name));
 }
@@ -137,28 +186,20 @@ static int h_publish(void *ctx, struct route_req *req)
     json_t *m = json_pack("{s:s, s:s, s:O, s:s, s:I}", "type", "message", "channel", name, "data",
                           data, "from", sender_name(c), "ts", (json_int_t)pulse_wall_ms());
     struct pbuf *frame = m ? frame_json(m) : NULL;
-    json_decref(m);
-    if (!frame)
+    if (!frame) {
+        json_decref(m);
         return -ENOMEM;
+    }
     /* One serialization, shared by reference among every subscriber's queue. */
     bc_send(&conn_hub(c)->bc, name, frame);
     pbuf_unref(frame);
+    const struct cluster_hooks *k = &conn_hub(c)->cluster;
+    char *text = k->publish ? json_dumps(m, JSON_COMPACT) : NULL;
+    if (text) /* the other nodes deliver the same frame to their subscribers */
+        k->publish(k->user, name, text, strlen(text));
+    free(text);
+    json_decref(m);
     return reply(c, req, json_pack("{s:s, s:s}", "type", "published", "channel", name));
-}
-
-/* Queues `frame` to every open connection of user `name`; returns how many. */
-static int send_to_user(struct hub *h, const char *name, struct pbuf *frame)
-{
-    struct user *u = users_find(&h->auth.users, name);
-    int n = 0;
-    for (struct user_link *l = u ? u->head : NULL; l; l = l->next) {
-        struct conn *dst = conn_of_ident(auth_ident_of(l));
-        if (conn_is_ws(dst)) {
-            conn_send_frame(dst, frame);
-            n++;
-        }
-    }
-    return n;
 }
 
 /* `to` names a connection id first, else a user (each of its connections). */
@@ -176,25 +217,28 @@ static int h_direct(void *ctx, struct route_req *req)
     if (router_string_has_nul(to_v))
         return ROUTE_ERR(PERR_NOT_FOUND);
     const char *to = json_string_value(to_v);
+    const struct cluster_hooks *k = &h->cluster;
     json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", sender_name(c), "data",
                           data, "ts", (json_int_t)pulse_wall_ms());
     struct pbuf *frame = m ? frame_json(m) : NULL;
+    char *text = frame && k->direct ? json_dumps(m, JSON_COMPACT) : NULL;
     json_decref(m);
     if (!frame)
         return -ENOMEM;
-    struct conn *dst = conn_mgr_find(&h->conns, to);
-    int delivered = 0;
-    if (dst && conn_is_ws(dst)) {
-        conn_send_frame(dst, frame);
-        delivered = 1;
-    } else {
-        delivered = send_to_user(h, to, frame);
-    }
+    unsigned local = direct_deliver(&h->conns, &h->auth.users, to, frame);
     pbuf_unref(frame);
-    if (delivered == 0)
+    /* In a cluster the nodes that hold `to` are looked up in Redis; the answer comes later. */
+    int later = text && k->direct(k->user, c, req->id, to, text, strlen(text), local) == 0;
+    free(text);
+    if (later)
+        return 0;
+    if (local == 0)
         return ROUTE_ERR(PERR_NOT_FOUND);
-    return reply(c, req,
-                 json_pack("{s:s, s:s, s:i}", "type", "sent", "to", to, "delivered", delivered));
+    json_t *r =
+        json_pack("{s:s, s:s, s:I}", "type", "sent", "to", to, "delivered", (json_int_t)local);
+    if (r && k->direct)
+        json_object_set_new(r, "nodes", json_integer(0));
+    return reply(c, req, r);
 }
 
 static int h_stats(void *ctx, struct route_req *req)
@@ -207,6 +251,8 @@ static int h_stats(void *ctx, struct route_req *req)
                   (json_int_t)h->conns.ws_count, "subscriptions", bc_stats(&h->bc), "messages_in",
                   (json_int_t)k->messages_in, "messages_out", (json_int_t)h->conns.messages_out,
                   "dropped", (json_int_t)hub_dropped(h), "uptime_s", (json_int_t)hub_uptime_s(h));
+    if (r && h->cluster.stats)
+        h->cluster.stats(h->cluster.user, r);
     return reply(c, req, r);
 }
 
@@ -255,6 +301,38 @@ int handlers_history_batch_reply(struct hub *h, json_t *metrics, json_t *seconds
     return rc;
 }
 
+/* `host` absent: this node's history; else another node's, from the cluster. */
+int handlers_history_host_reply(struct hub *h, json_t *host, json_t *metric, json_t *seconds,
+                                json_t **out, const char **detail)
+{
+    if (!host)
+        return handlers_history_reply(h, metric, seconds, out, detail);
+    if (!json_is_string(host) || router_string_has_nul(host)) {
+        *detail = "host must be a node name";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    const char *name = json_string_value(host), *self = h->lim.node_name;
+    const struct cluster_hooks *k = &h->cluster;
+    int rc = !json_is_string(metric) || !json_is_integer(seconds) || router_string_has_nul(metric)
+                 ? 1 /* the local checks answer */
+             : k->history ? k->history(k->user, name, json_string_value(metric),
+                                       json_integer_value(seconds), out)
+                          : (self && strcmp(name, self) == 0 ? 1 : -ESRCH);
+    if (rc == 1)
+        return handlers_history_reply(h, metric, seconds, out, detail);
+    if (rc == -ESRCH) {
+        *detail = "no node by that name";
+        return ROUTE_ERR(PERR_NOT_FOUND);
+    }
+    if (rc == -ENOENT)
+        return ROUTE_ERR(PERR_UNKNOWN_METRIC);
+    if (rc == -EINVAL) {
+        *detail = "seconds must be an integer in 1..604800";
+        return ROUTE_ERR(PERR_BAD_REQUEST);
+    }
+    return rc;
+}
+
 static int h_history(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
@@ -263,8 +341,9 @@ static int h_history(void *ctx, struct route_req *req)
     int rc = metrics ? handlers_history_batch_reply(conn_hub(c), metrics, seconds,
                                                     json_object_get(req->msg, "points"), &out,
                                                     &req->detail)
-                     : handlers_history_reply(conn_hub(c), json_object_get(req->msg, "metric"),
-                                              seconds, &out, &req->detail);
+                     : handlers_history_host_reply(conn_hub(c), json_object_get(req->msg, "host"),
+                                                   json_object_get(req->msg, "metric"), seconds,
+                                                   &out, &req->detail);
     return rc < 0 ? rc : reply_flags(c, req, out, REPLY_JSON_FLAGS);
 }
 

@@ -25,5 +25,8 @@ int handlers_history_batch_reply(struct hub *h, json_t *metrics, json_t *seconds
 /* The same for an insights request (optional seconds and limit). */
 int handlers_insights_reply(struct hub *h, json_t *seconds, json_t *limit, json_t **out,
                             const char **detail);
+/* The same with an optional `host`: another node's history in cluster mode. */
+int handlers_history_host_reply(struct hub *h, json_t *host, json_t *metric, json_t *seconds,
+                                json_t **out, const char **detail);
 
 #endif

@@ -92,13 +92,18 @@ void hub_ws_open(struct conn *c)
     conn_mgr_ws_count(&h->conns, +1);
     rl_init(&c->rl, h->lim.rate_burst, uv_now(h->loop));
     send_welcome(c);
+    if (h->cluster.conn_open)
+        h->cluster.conn_open(h->cluster.user, c);
 }
 
 void hub_conn_close(struct conn *c)
 {
     struct hub *h = conn_hub(c);
-    if (c->nc.upgraded)
+    if (c->nc.upgraded) {
         conn_mgr_ws_count(&h->conns, -1);
+        if (h->cluster.conn_closed)
+            h->cluster.conn_closed(h->cluster.user, c);
+    }
     bc_unsubscribe_all(&h->bc, c);
     auth_logout(&h->auth, &c->ident);
     conn_mgr_remove(&h->conns, c);

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "hub/broadcast.h"
+#include "hub/cluster.h"
 #include "hub/conn.h"
 #include "hub/router.h"
 #include "net/net.h"
@@ -49,6 +50,7 @@ struct hub {
     const struct net *net; /* for its counters */
     struct hub_limits lim;
     struct hub_services svc;
+    struct cluster_hooks cluster; /* cluster mode (the fleet layer), all NULL when alone */
     struct hub_counters counters;
     struct conn_mgr conns;
     struct broadcast bc;

@@ -113,6 +113,8 @@ static struct pbuf *metrics_frame(struct metrics_service *p, unsigned mask)
     if (pulse_metrics_json(&p->latest, mask, &o) < 0)
         return NULL;
     pulse_metrics_json_extras(o, &p->latest, hostscan_fs(p->hs), mask);
+    if (p->hub->cluster.host) /* cluster mode: every frame says which node it describes */
+        json_object_set_new(o, "host", json_string(p->hub->cluster.host));
     struct pbuf *b = frame_json_flags(o, REPLY_JSON_FLAGS);
     json_decref(o);
     if (b)
@@ -151,6 +153,13 @@ static void publish_insights(struct metrics_service *p, const pulse_insight *ev,
         json_t *o = NULL;
         if (pulse_insight_json(&ev[i], &o) < 0)
             continue;
+        const struct cluster_hooks *k = &p->hub->cluster;
+        if (k->host)
+            json_object_set_new(o, "host", json_string(k->host));
+        char *text = k->insight ? json_dumps(o, JSON_COMPACT | REPLY_JSON_FLAGS) : NULL;
+        if (text) /* the other nodes' subscribers get it too */
+            k->insight(k->user, text, strlen(text));
+        free(text);
         struct pbuf *b = frame_json_flags(o, REPLY_JSON_FLAGS);
         json_decref(o);
         if (b)
@@ -170,6 +179,11 @@ static void record(struct metrics_service *p)
     pulse_catalog_values(p->cat, &p->latest, hostscan_fs(p->hs), v);
     if (pulse_history_add(p->hist, p->latest.ts_ms, v) < 0)
         return; /* the wall clock stepped back: skip this sample */
+    const struct cluster_hooks *k = &p->hub->cluster;
+    json_t *full = NULL;
+    if (k->sample && pulse_metrics_json(&p->latest, PULSE_GROUP_ALL, &full) == 0)
+        k->sample(k->user, p->latest.ts_ms, v, full); /* streams and the other nodes */
+    json_decref(full);
     if (pulse_analytics_update(p->an, p->latest.ts_ms, v, p->latest.online_cores, ev,
                                PULSE_ANALYTICS_MAX_EVENTS, &nev) == 0) {
         insight_history_add(&p->insights, ev, nev, p->store ? &p->pending : NULL);

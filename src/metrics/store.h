@@ -35,7 +35,7 @@ typedef struct {
     size_t count, cap;
     int nvalues; /* values per row */
     pulse_store_row *rows;
-    double *vals; /* the rows' values, cap × nvalues */
+    double *vals;     /* the rows' values, cap × nvalues */
     size_t ninsights; /* up to PULSE_STORE_BATCH_INSIGHTS */
     pulse_insight *insights;
 } pulse_store_batch;

@@ -54,8 +54,10 @@ static const struct net_hooks hub_harness_hooks = {
 /* A hub with these rate limits, its message types set, over a net with roomy queues. */
 static inline void hub_harness_init(struct hub_harness *hh, long rate, long burst)
 {
-    const struct net_limits nl = {.host = "127.0.0.1", .max_message_bytes = 65536,
-                                  .max_queue_bytes = 1 << 20, .max_total_queue_bytes = 1 << 24};
+    const struct net_limits nl = {.host = "127.0.0.1",
+                                  .max_message_bytes = 65536,
+                                  .max_queue_bytes = 1 << 20,
+                                  .max_total_queue_bytes = 1 << 24};
     const struct hub_limits hl = {rate, burst, 25000, ""};
     memset(hh, 0, sizeof(*hh)); /* the hub's counters and services start zeroed */
     harness_init(&hh->t, &hub_harness_hooks, &nl, hh);

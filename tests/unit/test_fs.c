@@ -197,9 +197,9 @@ static void test_hours_and_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_mounts),           cmocka_unit_test(test_container_mounts),
-        cmocka_unit_test(test_statvfs_and_json),      cmocka_unit_test(test_full_alert_hysteresis),
-        cmocka_unit_test(test_trend_alert),           cmocka_unit_test(test_hours_and_bytes),
+        cmocka_unit_test(test_host_mounts),      cmocka_unit_test(test_container_mounts),
+        cmocka_unit_test(test_statvfs_and_json), cmocka_unit_test(test_full_alert_hysteresis),
+        cmocka_unit_test(test_trend_alert),      cmocka_unit_test(test_hours_and_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,8 +46,10 @@ static int svc_history(void *user, const char *metric, long long seconds, json_t
 
 static void with_svc(struct hub_harness *hh, struct fake_svc *s)
 {
-    hh->hub.svc = (struct hub_services){
-        .user = s, .send_latest = svc_send_latest, .snapshot = svc_snapshot, .history = svc_history};
+    hh->hub.svc = (struct hub_services){.user = s,
+                                        .send_latest = svc_send_latest,
+                                        .snapshot = svc_snapshot,
+                                        .history = svc_history};
 }
 
 /* Sends `text` and checks the reply's type (and, for errors, its code); returns the reply. */

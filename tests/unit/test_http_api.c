@@ -68,8 +68,10 @@ static int setup(void **state)
 {
     struct api_harness *a = calloc(1, sizeof(*a));
     char why[256];
-    const struct net_limits nl = {.host = "127.0.0.1", .max_message_bytes = 65536,
-                                  .max_queue_bytes = 1 << 20, .max_total_queue_bytes = 1 << 24};
+    const struct net_limits nl = {.host = "127.0.0.1",
+                                  .max_message_bytes = 65536,
+                                  .max_queue_bytes = 1 << 20,
+                                  .max_total_queue_bytes = 1 << 24};
     const struct hub_limits hl = {50, 100, 25000, ""};
     const struct metrics_options mo = {1000, ":memory:", 90, 90, 1, 60, 3};
     harness_init(&a->t, &hooks, &nl, &a->srv);

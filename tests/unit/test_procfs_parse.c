@@ -214,10 +214,10 @@ static void test_stat_btime(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pid_stat_recorded), cmocka_unit_test(test_pid_stat_odd_comm),
+        cmocka_unit_test(test_pid_stat_recorded),  cmocka_unit_test(test_pid_stat_odd_comm),
         cmocka_unit_test(test_pid_stat_malformed), cmocka_unit_test(test_status_and_passwd),
-        cmocka_unit_test(test_sanitize),          cmocka_unit_test(test_mountinfo_host),
-        cmocka_unit_test(test_os_release),        cmocka_unit_test(test_millidegrees),
+        cmocka_unit_test(test_sanitize),           cmocka_unit_test(test_mountinfo_host),
+        cmocka_unit_test(test_os_release),         cmocka_unit_test(test_millidegrees),
         cmocka_unit_test(test_stat_btime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,7 +147,7 @@ static void test_container_few_fields(void **state)
     assert_int_equal(t.total, 1);
     assert_string_equal(t.by_cpu[0].name, "sh");
     assert_string_equal(t.by_cpu[0].user, ""); /* no Uid line: unknown, null in JSON */
-    assert_int_equal(t.by_cpu[0].start_ms, 0);  /* no btime: null in JSON */
+    assert_int_equal(t.by_cpu[0].start_ms, 0); /* no btime: null in JSON */
     json_t *o = NULL;
     assert_int_equal(pulse_processes_json(&t, 5000, &o), 0);
     json_t *row = json_array_get(json_object_get(o, "by_cpu"), 0);

@@ -55,8 +55,10 @@ static const struct net_hooks hooks = {
 
 static void setup(struct harness *t, size_t max_queue, size_t max_total)
 {
-    const struct net_limits lim = {.host = "127.0.0.1", .max_message_bytes = 65536,
-                                   .max_queue_bytes = max_queue, .max_total_queue_bytes = max_total};
+    const struct net_limits lim = {.host = "127.0.0.1",
+                                   .max_message_bytes = 65536,
+                                   .max_queue_bytes = max_queue,
+                                   .max_total_queue_bytes = max_total};
     opened = ws_opened = closed = 0;
     harness_init(t, &hooks, &lim, NULL);
 }

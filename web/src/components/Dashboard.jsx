@@ -5,6 +5,7 @@ import { CHARTS } from '../services/dashboardService.js';
 import { useChartColors } from '../hooks/useChartColors.js';
 import { ConnectionStatus } from './ConnectionStatus.jsx';
 import { ControlPanel } from './ControlPanel.jsx';
+import { FleetPanel } from '../fleet/FleetPanel.jsx';
 import { InsightsPanel } from './InsightsPanel.jsx';
 import { MetricCards } from './MetricCards.jsx';
 import { MetricsChart } from './MetricsChart.jsx';
@@ -71,6 +72,7 @@ export function Dashboard(props) {
 
       <main className="layout">
         <div className="main-column">
+          <FleetPanel />
           <MetricCards latest={latest} lastTs={lastTs} enabled={enabled} analytics={analytics} />
           <div className="charts-grid">
             {CHARTS.map((c) => (
