@@ -14,6 +14,7 @@ static void respond_head(struct conn *c, int status, const char *content_type, c
                          long len, int keep_alive)
 {
     char head[1024], clen[48] = "";
+    c->http_status = status;
     if (len >= 0)
         snprintf(clen, sizeof(clen), "Content-Length: %ld\r\n", len);
     int n = snprintf(head, sizeof(head),

@@ -44,6 +44,8 @@ struct pulse_server {
     uint64_t started_wall_ms;
     int port; /* the bound port */
     int stopping;
+    int argc; /* the command line, for SIGHUP's re-read of the configuration */
+    char **argv;
     char read_buf[65536]; /* shared: a read callback consumes it before returning */
 };
 

@@ -44,3 +44,35 @@ void conn_mgr_foreach(struct conn_mgr *m, void (*fn)(struct conn *, void *), voi
     struct conn *c, *tmp;
     HASH_ITER(hh, m->by_id, c, tmp) fn(c, arg);
 }
+
+void conn_log_ws_closed(const struct conn *c, const struct logger *lg, uint64_t now_ms)
+{
+    struct log_line l;
+    if (log_begin(&l, lg, LOG_INFO, "ws_closed") < 0)
+        return;
+    log_str(&l, "remote", c->remote);
+    log_str(&l, "id", c->id);
+    if (c->user[0])
+        log_str(&l, "user", c->user);
+    log_uint(&l, "duration_ms", now_ms > c->connected_at_ms ? now_ms - c->connected_at_ms : 0);
+    log_uint(&l, "msgs_in", c->msgs_in);
+    log_uint(&l, "msgs_out", c->msgs_out);
+    log_uint(&l, "bytes_in", c->bytes_in);
+    log_uint(&l, "bytes_out", c->bytes_out);
+    /* 1006 (never sent) names a connection that ended without a closing handshake. */
+    log_uint(&l, "close_code", c->ws.close_code ? c->ws.close_code : 1006);
+    log_end(&l);
+}
+
+void conn_log_http(const struct conn *c, const struct logger *lg, const char *method,
+                   const char *path)
+{
+    struct log_line l;
+    if (log_begin(&l, lg, LOG_DEBUG, "http") < 0)
+        return;
+    log_str(&l, "remote", c->remote);
+    log_str(&l, "method", method);
+    log_str(&l, "path", path);
+    log_int(&l, "status", c->http_status);
+    log_end(&l);
+}

@@ -6,6 +6,7 @@
 #include <uthash.h>
 #include <uv.h>
 
+#include "base/log.h"
 #include "net/http.h"
 #include "net/outq.h"
 #include "hub/ratelimit.h"
@@ -37,7 +38,8 @@ struct conn {
     uint64_t last_rx;         /* loop clock, ms */
     uint64_t deadline;        /* loop clock: when a draining connection is dropped */
     uint64_t head_deadline;   /* loop clock: when a request begun must be complete, or 0 */
-    uint64_t msgs_in, msgs_out, bytes_out;
+    uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+    int http_status; /* HTTP: the status of the last response queued */
 
     struct http_in *http;  /* only while reading HTTP */
     struct ws_session ws;  /* zeroed until the upgrade */
@@ -84,6 +86,13 @@ struct conn *conn_mgr_find(struct conn_mgr *m, const char *id);
 
 /* Counts `c` as an open WebSocket (`delta` +1 on upgrade, -1 when it ends). */
 void conn_mgr_ws_count(struct conn_mgr *m, int delta);
+
+/* Logs the access line of a WebSocket that ends (remote, user, duration, traffic, close code). */
+void conn_log_ws_closed(const struct conn *c, const struct logger *lg, uint64_t now_ms);
+
+/* Logs, at debug level, the access line of one HTTP request answered on `c`. */
+void conn_log_http(const struct conn *c, const struct logger *lg, const char *method,
+                   const char *path);
 
 /* Calls fn for every connection; fn may close the one it is given. */
 void conn_mgr_foreach(struct conn_mgr *m, void (*fn)(struct conn *, void *), void *arg);

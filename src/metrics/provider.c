@@ -35,7 +35,7 @@ struct provider {
      * worker owns while `busy`. */
     uv_work_t work;
     pulse_store_batch pending, writing;
-    int busy, write_rc, write_failed, stopping, stopped;
+    int busy, write_rc, write_failed, batch_full, stopping, stopped;
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
@@ -57,7 +57,7 @@ static void close_store(struct pulse_server *srv)
     char err[256];
     if (p->pending.count > 0 &&
         pulse_store_write(p->store, &p->pending, pulse_wall_ms(), err, sizeof(err)) < 0)
-        log_warn(&srv->log, "history: final write failed: %s", err);
+        log_event(&srv->log, LOG_ERROR, "history_write_failed", "final write: %s", err);
     pulse_store_close(p->store);
     p->store = NULL;
 }
@@ -69,9 +69,14 @@ static void write_done(uv_work_t *w, int status)
     struct provider *p = w->data;
     struct pulse_server *srv = p->srv;
     p->busy = 0;
-    if (status == 0 && p->write_rc < 0 && !p->write_failed)
-        log_warn(&srv->log, "history: write failed (will retry each interval): %s", p->write_err);
-    p->write_failed = status == 0 && p->write_rc < 0;
+    int failed = status == 0 && p->write_rc < 0;
+    if (failed && !p->write_failed)
+        log_event(&srv->log, LOG_ERROR, "history_write_failed", "will retry each interval: %s",
+                  p->write_err);
+    else if (!failed && p->write_failed)
+        log_event(&srv->log, LOG_INFO, "history_write_resumed", "%zu rows written",
+                  p->writing.count);
+    p->write_failed = failed;
     if (!p->write_failed)
         pulse_store_batch_reset(&p->writing);
     if (p->stopping)
@@ -156,7 +161,7 @@ static void publish_insights(struct pulse_server *srv, const pulse_insight *ev, 
         if (b)
             bc_publish(&srv->bc, "insights", b, deliver_frame, NULL);
         pbuf_unref(b);
-        log_info(&srv->log, "insight %s: %s", ev[i].metric, ev[i].message);
+        log_event(&srv->log, LOG_INFO, "insight", "%s: %s", ev[i].metric, ev[i].message);
     }
 }
 
@@ -174,8 +179,12 @@ static void record(struct pulse_server *srv)
     if (pulse_analytics_update(p->an, p->latest.ts_ms, v, p->latest.online_cores, ev,
                                PULSE_ANALYTICS_MAX_EVENTS, &nev) == 0)
         publish_insights(srv, ev, nev);
-    if (p->store && pulse_store_batch_add(&p->pending, p->latest.ts_ms, v) < 0)
-        log_warn(&srv->log, "history: batch full, sample dropped");
+    int full = p->store && pulse_store_batch_add(&p->pending, p->latest.ts_ms, v) < 0;
+    if (full && !p->batch_full) /* once per episode: the write failure was logged already */
+        log_event(&srv->log, LOG_WARN, "history_batch_full",
+                  "samples are dropped from the "
+                  "database (kept in memory) until writing resumes");
+    p->batch_full = full;
     schedule_write(srv);
 }
 
@@ -187,7 +196,8 @@ static void on_tick(uv_timer_t *t)
         pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(srv->loop), &p->latest);
     if (rc < 0) {
         if (!p->sample_failed)
-            log_warn(&srv->log, "collector: cannot read /proc: %s", strerror(-rc));
+            log_event(&srv->log, LOG_ERROR, "collector_failed", "cannot read /proc: %s",
+                      strerror(-rc));
         p->sample_failed = 1;
         return;
     }

@@ -394,7 +394,8 @@ static void close_slow(struct conn *c)
 {
     struct pulse_server *srv = c->srv;
     srv->counters.slow_closes++;
-    log_info(&srv->log, "closing slow consumer %s (%zu bytes queued)", c->id, c->q.bytes);
+    log_event(&srv->log, LOG_INFO, "slow_consumer", "closing %s with %zu bytes queued", c->id,
+              c->q.bytes);
     if (c->writing || outq_partial(&c->q) || c->state != CS_WS) {
         conn_close(c);
         return;
@@ -448,6 +449,7 @@ static void conn_close(struct conn *c)
     if (c->state == CS_CLOSING)
         return;
     if (c->upgraded) {
+        conn_log_ws_closed(c, &srv->log, pulse_wall_ms());
         conn_mgr_ws_count(&srv->conns, -1);
         c->upgraded = 0;
     }
@@ -528,10 +530,9 @@ static int upgrade(struct conn *c, const struct http_req *req, const char *accep
 /* ---- HTTP -------------------------------------------------------------------------------- */
 
 /* Answers one complete request; returns 1 when the connection became a WebSocket. */
-static int http_request(struct conn *c, const struct http_req *req)
+static int http_answer(struct conn *c, const struct http_req *req, char *path)
 {
-    char path[sizeof(req->url)];
-    if (http_req_path(req, path, sizeof(path)) < 0) {
+    if (http_req_path(req, path, sizeof(req->url)) < 0) {
         routes_error(c, 400, 0);
         return 0;
     }
@@ -551,6 +552,16 @@ static int http_request(struct conn *c, const struct http_req *req)
     }
     routes_http(c->srv, c, req, path);
     return 0;
+}
+
+/* Answers one request and writes its access line (debug level). */
+static int http_request(struct conn *c, const struct http_req *req)
+{
+    char path[sizeof(req->url)] = "";
+    c->http_status = 101;
+    int upgraded = http_answer(c, req, path);
+    conn_log_http(c, &c->srv->log, http_method_str((enum http_method)req->method), path);
+    return upgraded;
 }
 
 /* The bytes are the server's read buffer: the session unmasks them in place. */
@@ -644,6 +655,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     c->last_rx = uv_now(c->srv->loop);
+    c->bytes_in += (uint64_t)nread;
     if (c->state == CS_HTTP)
         on_http_bytes(c, buf->base, (size_t)nread);
     else if (c->state == CS_WS)
@@ -709,7 +721,7 @@ static void heartbeat_one(struct conn *c, void *arg)
     if (c->state != CS_WS)
         return;
     if (now - c->last_rx >= 2 * hb) {
-        log_debug(&c->srv->log, "dropping silent peer %s", c->id);
+        log_event(&c->srv->log, LOG_DEBUG, "silent_peer", "dropping %s", c->id);
         conn_close(c);
         return;
     }
@@ -745,7 +757,7 @@ static void on_sweep(uv_timer_t *t)
 static void on_signal(uv_signal_t *s, int signum)
 {
     struct pulse_server *srv = s->data;
-    log_info(&srv->log, "signal %d: shutting down", signum);
+    log_event(&srv->log, LOG_INFO, "shutdown", "signal %d", signum);
     transport_stop(srv);
 }
 

@@ -48,6 +48,7 @@ struct ws_session {
     uint8_t fin, opcode, msg_opcode; /* msg_opcode: the data message in progress, 0 for none */
     uint8_t mask[4];
     uint8_t close_sent, close_received;
+    uint16_t close_code; /* the Close status sent or echoed (1005: none given), 0 before */
 };
 
 /* Prepares a session; messages over max_msg bytes are refused with 1009. */
