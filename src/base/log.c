@@ -20,16 +20,25 @@ int log_level_parse(const char *name)
     return -1;
 }
 
-/* Appends raw bytes; the last bytes of the buffer stay free for the line's end. */
-static void put(struct log_line *l, const char *s, size_t n)
+/* Appends raw bytes, keeping `reserve` bytes free; short pieces (an escape) go in whole or
+ * not at all, so a cut line stays well-formed. */
+static void put_r(struct log_line *l, const char *s, size_t n, size_t reserve)
 {
-    size_t room = sizeof(l->buf) - 3 - l->len; /* "}\n" and NUL */
-    if (l->len + 3 > sizeof(l->buf))
+    if (l->len + reserve >= sizeof(l->buf))
+        return;
+    size_t room = sizeof(l->buf) - reserve - l->len;
+    if (n > room && n <= 8)
         return;
     if (n > room)
         n = room;
     memcpy(l->buf + l->len, s, n);
     l->len += n;
+}
+
+/* Four bytes stay free for a string's closing quote and the line's end ("}\n"). */
+static void put(struct log_line *l, const char *s, size_t n)
+{
+    put_r(l, s, n, 4);
 }
 
 static void puts_(struct log_line *l, const char *s)
@@ -65,7 +74,7 @@ static void put_quoted(struct log_line *l, const char *s)
             put(l, (const char *)&ch, 1);
         }
     }
-    put(l, "\"", 1);
+    put_r(l, "\"", 1, 3);
 }
 
 static void put_key(struct log_line *l, const char *key)
