@@ -335,7 +335,8 @@ static int read_env(struct parse *p)
 {
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const char *v = options[i].env ? getenv(options[i].env) : NULL;
-        if (v && options[i].kind != OPT_CONFIG &&
+        /* An empty variable counts as unset (compose files pass "${X:-}" that way). */
+        if (v && *v && options[i].kind != OPT_CONFIG &&
             apply(p, &options[i], SRC_ENV, options[i].env, v) < 0)
             return -EINVAL;
     }

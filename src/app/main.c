@@ -46,6 +46,19 @@ static void on_hup(uv_signal_t *h, int signum)
     free(cfg);
 }
 
+static void log_started(const struct pulse_server *srv, const char *static_root)
+{
+    struct log_line l;
+    if (log_begin(&l, &srv->log, LOG_INFO, "started") < 0)
+        return;
+    log_str(&l, "version", PULSE_VERSION);
+    log_int(&l, "port", srv->port);
+    log_str(&l, "db", srv->cfg.db);
+    log_str(&l, "static", static_root);
+    log_str(&l, "config", srv->cfg.config_file[0] ? srv->cfg.config_file : "-");
+    log_end(&l);
+}
+
 static int run(struct pulse_server *srv)
 {
     char why[256] = "", root[1100];
@@ -80,6 +93,7 @@ static int run(struct pulse_server *srv)
     int v6 = strchr(host, ':') != NULL;
     printf("pulse listening on http://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", srv->port);
     fflush(stdout);
+    log_started(srv, root);
     uv_run(srv->loop, UV_RUN_DEFAULT);
     uv_close((uv_handle_t *)&hup, NULL);
     uv_run(srv->loop, UV_RUN_DEFAULT);
