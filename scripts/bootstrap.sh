@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev \
 libuv1-dev libhttp-parser-dev libssl-dev zlib1g-dev libjansson-dev \
-libsqlite3-dev libhiredis-dev libcmocka-dev uthash-dev redis-server sqlite3 \
+libsqlite3-dev libhiredis-dev libcmocka-dev uthash-dev redis-server sqlite3 python3-websockets \
 liburing-dev"
 # liburing-dev: only bench/peers/c-floor (the minimal io_uring server used as a yardstick).
 [ "${1:-}" = "--browser" ] && PKGS="$PKGS chromium"

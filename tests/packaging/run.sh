@@ -75,7 +75,7 @@ if grep -qE 'cmake|npm |apt-get|gcc|cc ' "$tmp/build-stage"; then
     fail "build stage repeats commands of the scripts: $(grep -E 'cmake|npm |apt-get|gcc' "$tmp/build-stage")"
 fi
 grep -q '^USER pulse' "$tmp/run-stage" || fail "runtime is not a non-root user"
-grep -q '^HEALTHCHECK.*healthz' "$tmp/run-stage" || fail "no HEALTHCHECK on /healthz"
+sed -n '/^HEALTHCHECK/,/[^\\]$/p' "$tmp/run-stage" | grep -q 'GET /healthz' || fail "no HEALTHCHECK on /healthz"
 grep -q '^VOLUME /var/lib/pulse' "$tmp/run-stage" || fail "no volume for the database"
 grep -q '^FROM debian:12-slim' "$tmp/run-stage" || fail "runtime is not debian:12-slim"
 want=$(ldd "$BIN" | awk '/=> \//{print $3}' | while read -r lib; do
