@@ -558,9 +558,11 @@ static int http_answer(struct conn *c, const struct http_req *req, char *path)
 static int http_request(struct conn *c, const struct http_req *req)
 {
     char path[sizeof(req->url)] = "";
+    /* Read before answering: an upgrade frees the request (it lives in c->http). */
+    const char *method = http_method_str((enum http_method)req->method);
     c->http_status = 101;
     int upgraded = http_answer(c, req, path);
-    conn_log_http(c, &c->srv->log, http_method_str((enum http_method)req->method), path);
+    conn_log_http(c, &c->srv->log, method, path);
     return upgraded;
 }
 
