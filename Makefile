@@ -6,7 +6,7 @@ JOBS      ?= $(shell nproc)
 PORT      ?= 8080
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean install generated deb test-packaging soak
+.PHONY: check-layers bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean install generated deb test-packaging soak
 
 # `make install`: PREFIX is where pulse will live, DESTDIR a staging root prepended to it.
 PREFIX     ?= /usr/local
@@ -38,8 +38,13 @@ run: build web
 tests/integration/node_modules: tests/integration/package.json tests/integration/package-lock.json
 	cd tests/integration && npm ci --no-audit --no-fund && touch node_modules
 
-test: build web tests/integration/node_modules
+test: check-layers build web tests/integration/node_modules
 	@$(MAKE) --no-print-directory test-unit test-integration test-web test-e2e
+
+# Layers only include their own and lower ones (base < net < hub < metrics < app), no cycles.
+check-layers:
+	@python3 scripts/check-layers.py
+	@sh scripts/check-layers-selftest.sh
 
 test-unit:
 	cd $(BUILD) && ctest --output-on-failure

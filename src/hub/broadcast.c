@@ -27,13 +27,13 @@ enum channel_kind bc_channel_kind(const char *name, unsigned *mask)
 {
     if (!valid_name(name))
         return CH_INVALID;
-    int groups = pulse_channel_groups(name);
-    if (groups > 0) {
+    unsigned groups = metrics_channel_groups(name);
+    if (groups) {
         if (mask)
-            *mask = (unsigned)groups;
+            *mask = groups;
         return CH_METRICS;
     }
-    if (strcmp(name, "insights") == 0)
+    if (strcmp(name, INSIGHTS_CHANNEL) == 0)
         return CH_INSIGHTS;
     if (strncmp(name, "metrics", 7) == 0 || strncmp(name, "insights", 8) == 0)
         return CH_RESERVED;
@@ -148,6 +148,17 @@ unsigned bc_publish(struct broadcast *bc, const char *name, struct pbuf *frame,
     for (struct sub *s = ch->head; s; s = s->ch_next, n++)
         deliver(s->c, frame, arg);
     return n;
+}
+
+static void deliver(struct conn *c, struct pbuf *frame, void *arg)
+{
+    (void)arg;
+    conn_send_frame(c, frame);
+}
+
+unsigned bc_send(struct broadcast *bc, const char *name, struct pbuf *frame)
+{
+    return bc_publish(bc, name, frame, deliver, NULL);
 }
 
 json_t *bc_stats(const struct broadcast *bc)

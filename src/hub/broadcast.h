@@ -5,14 +5,14 @@
 #include <jansson.h>
 #include <uthash.h>
 
-#include "hub/conn.h"
-#include "metrics/metrics_json.h"
 #include "base/pbuf.h"
+#include "hub/channels.h"
+#include "hub/conn.h"
 
 #define CHANNEL_NAME_MAX 64
 #define BC_MAX_SUBS_PER_CONN 256
 
-/* Metric groups are metrics_json's PULSE_GROUP_* bits; `metrics` stands for all of them. */
+/* A metrics channel's subscription brings its PULSE_GROUP_* bits (hub/channels.h). */
 
 enum channel_kind {
     CH_INVALID,  /* not [A-Za-z0-9_.:-]{1,64} */
@@ -67,6 +67,9 @@ struct channel *bc_find(struct broadcast *bc, const char *name);
 /* Calls deliver(c, frame, arg) for every subscriber of `name`; returns how many. */
 unsigned bc_publish(struct broadcast *bc, const char *name, struct pbuf *frame,
                     void (*deliver)(struct conn *, struct pbuf *, void *), void *arg);
+
+/* Queues `frame` to every subscriber of `name` (one shared buffer); returns how many. */
+unsigned bc_send(struct broadcast *bc, const char *name, struct pbuf *frame);
 
 /* {channel: subscribers} for every channel with at least one subscriber. */
 json_t *bc_stats(const struct broadcast *bc);

@@ -1,7 +1,10 @@
 #include "hub/conn.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "hub/frame.h"
 
 void conn_mgr_init(struct conn_mgr *m)
 {
@@ -14,6 +17,7 @@ void conn_mgr_add(struct conn_mgr *m, struct conn *c, const char *prefix)
     snprintf(c->id, sizeof(c->id), "%s%sc%llu", prefix, *prefix ? ":" : "",
              (unsigned long long)m->next_serial++);
     HASH_ADD_STR(m->by_id, id, c);
+    c->mgr = m;
     c->indexed = 1;
     m->total++;
 }
@@ -45,34 +49,29 @@ void conn_mgr_foreach(struct conn_mgr *m, void (*fn)(struct conn *, void *), voi
     HASH_ITER(hh, m->by_id, c, tmp) fn(c, arg);
 }
 
-void conn_log_ws_closed(const struct conn *c, const struct logger *lg, uint64_t now_ms)
+void conn_send_frame(struct conn *c, struct pbuf *frame)
 {
-    struct log_line l;
-    if (log_begin(&l, lg, LOG_INFO, "ws_closed") < 0)
-        return;
-    log_str(&l, "remote", c->remote);
-    log_str(&l, "id", c->id);
-    if (c->user[0])
-        log_str(&l, "user", c->user);
-    log_uint(&l, "duration_ms", now_ms > c->connected_at_ms ? now_ms - c->connected_at_ms : 0);
-    log_uint(&l, "msgs_in", c->msgs_in);
-    log_uint(&l, "msgs_out", c->msgs_out);
-    log_uint(&l, "bytes_in", c->bytes_in);
-    log_uint(&l, "bytes_out", c->bytes_out);
-    /* 1006 (never sent) names a connection that ended without a closing handshake. */
-    log_uint(&l, "close_code", c->ws.close_code ? c->ws.close_code : 1006);
-    log_end(&l);
+    if (net_send_frame(&c->nc, frame) == 0)
+        c->mgr->messages_out++;
 }
 
-void conn_log_http(const struct conn *c, const struct logger *lg, const char *method,
-                   const char *path)
+void conn_send_coalesced(struct conn *c, struct pbuf *frame)
 {
-    struct log_line l;
-    if (log_begin(&l, lg, LOG_DEBUG, "http") < 0)
-        return;
-    log_str(&l, "remote", c->remote);
-    log_str(&l, "method", method);
-    log_str(&l, "path", path);
-    log_int(&l, "status", c->http_status);
-    log_end(&l);
+    if (!net_replace_frame(&c->nc, frame))
+        conn_send_frame(c, frame);
+}
+
+int conn_send_json(struct conn *c, json_t *value)
+{
+    struct pbuf *b = frame_json(value);
+    if (!b)
+        return -ENOMEM;
+    conn_send_frame(c, b);
+    pbuf_unref(b);
+    return 0;
+}
+
+void conn_close_ws(struct conn *c, uint16_t code, const char *reason)
+{
+    net_close_ws(&c->nc, code, reason);
 }

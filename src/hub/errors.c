@@ -31,3 +31,9 @@ int perr_http_status(enum pulse_err e)
 {
     return (unsigned)e < PERR_COUNT ? table[e].http_status : 500;
 }
+
+json_t *perr_json(enum pulse_err e, const char *detail)
+{
+    return json_pack("{s:s, s:s, s:s}", "type", "error", "code", perr_code(e), "message",
+                     detail ? detail : perr_message(e));
+}

@@ -2,6 +2,8 @@
 #ifndef PULSE_ERRORS_H
 #define PULSE_ERRORS_H
 
+#include <jansson.h>
+
 enum pulse_err {
     PERR_BAD_JSON,
     PERR_BAD_REQUEST,
@@ -24,5 +26,9 @@ const char *perr_message(enum pulse_err e);
 
 /* The HTTP status that carries this error on /api routes. */
 int perr_http_status(enum pulse_err e);
+
+/* The error object {"type":"error","code","message"}, with `detail` as the message when given
+ * (new reference, or NULL). */
+json_t *perr_json(enum pulse_err e, const char *detail);
 
 #endif

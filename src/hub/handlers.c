@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "metrics/provider.h"
-#include "net/transport.h"
+#include "base/clock.h"
+#include "hub/frame.h"
 
 #define RL_CLOSE_AFTER 500
 
@@ -32,8 +32,7 @@ static int reply(struct conn *c, struct route_req *req, json_t *reply)
 static void send_error(void *ctx, enum pulse_err e, json_t *id, const char *detail)
 {
     struct conn *c = ctx;
-    json_t *err = json_pack("{s:s, s:s, s:s}", "type", "error", "code", perr_code(e), "message",
-                            detail ? detail : perr_message(e));
+    json_t *err = perr_json(e, detail);
     if (err && id)
         json_object_set(err, "id", id);
     reply(c, NULL, err);
@@ -64,11 +63,6 @@ static int get_channel(struct route_req *req, const char **name, enum channel_ki
     return 0;
 }
 
-static const char *sender_name(const struct conn *c)
-{
-    return c->user[0] ? c->user : c->id;
-}
-
 static int h_ping(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
@@ -89,7 +83,7 @@ static int h_subscribe(void *ctx, struct route_req *req)
         return rc;
     if (kind == CH_RESERVED)
         return ROUTE_ERR(PERR_UNKNOWN_CHANNEL);
-    rc = bc_subscribe(&c->srv->bc, c, name);
+    rc = bc_subscribe(&conn_hub(c)->bc, c, name);
     if (rc == -E2BIG) {
         req->detail = "too many subscriptions on this connection (at most 256)";
         return ROUTE_ERR(PERR_BAD_REQUEST);
@@ -98,8 +92,9 @@ static int h_subscribe(void *ctx, struct route_req *req)
         return rc;
     rc = reply(c, req, json_pack("{s:s, s:s}", "type", "subscribed", "channel", name));
     /* A metrics subscriber gets the latest sample at once, with its new union of groups. */
-    if (rc == 0 && kind == CH_METRICS)
-        provider_send_latest(c->srv, c);
+    const struct hub_services *svc = &conn_hub(c)->svc;
+    if (rc == 0 && kind == CH_METRICS && svc->send_latest)
+        svc->send_latest(svc->user, c);
     return rc;
 }
 
@@ -111,14 +106,8 @@ static int h_unsubscribe(void *ctx, struct route_req *req)
     int rc = get_channel(req, &name, &kind);
     if (rc < 0)
         return rc;
-    bc_unsubscribe(&c->srv->bc, c, name);
+    bc_unsubscribe(&conn_hub(c)->bc, c, name);
     return reply(c, req, json_pack("{s:s, s:s}", "type", "unsubscribed", "channel", name));
-}
-
-static void deliver(struct conn *c, struct pbuf *frame, void *arg)
-{
-    (void)arg;
-    conn_send_frame(c, frame);
 }
 
 static int h_publish(void *ctx, struct route_req *req)
@@ -139,13 +128,13 @@ static int h_publish(void *ctx, struct route_req *req)
         return ROUTE_ERR(PERR_FORBIDDEN);
     }
     json_t *m = json_pack("{s:s, s:s, s:O, s:s, s:I}", "type", "message", "channel", name, "data",
-                          data, "from", sender_name(c), "ts", (json_int_t)pulse_wall_ms());
+                          data, "from", c->id, "ts", (json_int_t)pulse_wall_ms());
     struct pbuf *frame = m ? frame_json(m) : NULL;
     json_decref(m);
     if (!frame)
         return -ENOMEM;
     /* One serialization, shared by reference among every subscriber's queue. */
-    bc_publish(&c->srv->bc, name, frame, deliver, NULL);
+    bc_send(&conn_hub(c)->bc, name, frame);
     pbuf_unref(frame);
     return reply(c, req, json_pack("{s:s, s:s}", "type", "published", "channel", name));
 }
@@ -161,11 +150,11 @@ static int h_direct(void *ctx, struct route_req *req)
     }
     const char *to = json_string_value(to_v);
     /* An id or name holding a NUL byte names nobody (it would read as a shorter one). */
-    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&c->srv->conns, to);
-    if (!dst || dst->state != CS_WS)
+    struct conn *dst = router_string_has_nul(to_v) ? NULL : conn_mgr_find(&conn_hub(c)->conns, to);
+    if (!dst || !conn_is_ws(dst))
         return ROUTE_ERR(PERR_NOT_FOUND);
-    json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", sender_name(c), "data",
-                          data, "ts", (json_int_t)pulse_wall_ms());
+    json_t *m = json_pack("{s:s, s:s, s:O, s:I}", "type", "direct", "from", c->id, "data", data,
+                          "ts", (json_int_t)pulse_wall_ms());
     int rc = reply(dst, NULL, m);
     if (rc < 0)
         return rc;
@@ -175,24 +164,26 @@ static int h_direct(void *ctx, struct route_req *req)
 static int h_stats(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    struct pulse_server *srv = c->srv;
-    const struct pulse_counters *k = &srv->counters;
-    json_t *r = json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
-                          (json_int_t)srv->conns.ws_count, "subscriptions", bc_stats(&srv->bc),
-                          "messages_in", (json_int_t)k->messages_in, "messages_out",
-                          (json_int_t)k->messages_out, "dropped", (json_int_t)k->dropped,
-                          "uptime_s", (json_int_t)pulse_uptime_s(srv));
+    struct hub *h = conn_hub(c);
+    const struct hub_counters *k = &h->counters;
+    json_t *r =
+        json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I}", "type", "stats", "connections",
+                  (json_int_t)h->conns.ws_count, "subscriptions", bc_stats(&h->bc), "messages_in",
+                  (json_int_t)k->messages_in, "messages_out", (json_int_t)h->conns.messages_out,
+                  "dropped", (json_int_t)hub_dropped(h), "uptime_s", (json_int_t)hub_uptime_s(h));
     return reply(c, req, r);
 }
 
 static int h_snapshot(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
-    return reply_flags(c, req, provider_snapshot(c->srv), PROVIDER_JSON_FLAGS);
+    struct hub *h = conn_hub(c);
+    json_t *snap = h->svc.snapshot ? h->svc.snapshot(h->svc.user) : NULL;
+    return reply_flags(c, req, snap, REPLY_JSON_FLAGS);
 }
 
 /* Checks a history request's fields; the same rules serve /api/history. */
-int handlers_history_reply(struct pulse_server *srv, json_t *metric, json_t *seconds, json_t **out,
+int handlers_history_reply(struct hub *h, json_t *metric, json_t *seconds, json_t **out,
                            const char **detail)
 {
     if (!json_is_string(metric)) {
@@ -200,10 +191,11 @@ int handlers_history_reply(struct pulse_server *srv, json_t *metric, json_t *sec
         return ROUTE_ERR(PERR_BAD_REQUEST);
     }
     /* A name holding a NUL byte is no metric's name (it would read as a shorter one). */
-    int rc = !json_is_integer(seconds)       ? -EINVAL
-             : router_string_has_nul(metric) ? -ENOENT
-                                             : provider_history(srv, json_string_value(metric),
-                                                                json_integer_value(seconds), out);
+    int rc = !json_is_integer(seconds) ? -EINVAL
+             : router_string_has_nul(metric) || !h->svc.history
+                 ? -ENOENT
+                 : h->svc.history(h->svc.user, json_string_value(metric),
+                                  json_integer_value(seconds), out);
     if (rc == -ENOENT)
         return ROUTE_ERR(PERR_UNKNOWN_METRIC);
     if (rc == -EINVAL) { /* the range 1..604800 is checked by the history module */
@@ -217,9 +209,9 @@ static int h_history(void *ctx, struct route_req *req)
 {
     struct conn *c = ctx;
     json_t *out = NULL;
-    int rc = handlers_history_reply(c->srv, json_object_get(req->msg, "metric"),
+    int rc = handlers_history_reply(conn_hub(c), json_object_get(req->msg, "metric"),
                                     json_object_get(req->msg, "seconds"), &out, &req->detail);
-    return rc < 0 ? rc : reply_flags(c, req, out, PROVIDER_JSON_FLAGS);
+    return rc < 0 ? rc : reply_flags(c, req, out, REPLY_JSON_FLAGS);
 }
 
 static int h_auth(void *ctx, struct route_req *req)
@@ -229,49 +221,42 @@ static int h_auth(void *ctx, struct route_req *req)
     return ROUTE_ERR(PERR_BAD_REQUEST);
 }
 
-/* Adding a message type is one row here and one function above. */
-static const struct route routes[] = {
+/* The message-type table: adding a message type is one row here and one function above. */
+static const struct route message_types[] = {
     {"ping", h_ping},       {"subscribe", h_subscribe}, {"unsubscribe", h_unsubscribe},
     {"publish", h_publish}, {"direct", h_direct},       {"stats", h_stats},
     {"auth", h_auth},       {"snapshot", h_snapshot},   {"history", h_history},
 };
 
-void handlers_init(struct pulse_server *srv)
+void handlers_init(struct hub *h)
 {
-    srv->router.routes = routes;
-    srv->router.n = sizeof(routes) / sizeof(routes[0]);
-    srv->router.on_error = send_error;
+    h->router.routes = message_types;
+    h->router.n = sizeof(message_types) / sizeof(message_types[0]);
+    h->router.on_error = send_error;
 }
 
 /* Over the limit: the message is dropped and answered; a flood ends the connection. */
-static void over_limit(struct pulse_server *srv, struct conn *c, const char *data, size_t len,
-                       int opcode)
+static void over_limit(struct hub *h, struct conn *c, const char *data, size_t len, int opcode)
 {
-    srv->counters.dropped++;
+    h->counters.dropped++;
     json_t *id = opcode == WS_OP_TEXT ? router_peek_id(data, len) : NULL;
     send_error(c, PERR_RATE_LIMITED, id, NULL);
     json_decref(id);
-    if (rl_reject(&c->rl, uv_now(srv->loop)) >= RL_CLOSE_AFTER)
+    if (rl_reject(&c->rl, uv_now(h->loop)) >= RL_CLOSE_AFTER)
         conn_close_ws(c, 1008, "rate limit exceeded");
 }
 
-void handlers_message(struct pulse_server *srv, struct conn *c, int opcode, const char *data,
-                      size_t len)
+void handlers_message(struct conn *c, int opcode, const char *data, size_t len)
 {
-    c->msgs_in++;
-    srv->counters.messages_in++;
-    if (!rl_take(&c->rl, srv->cfg.rate_limit, srv->cfg.rate_burst, uv_now(srv->loop))) {
-        over_limit(srv, c, data, len, opcode);
+    struct hub *h = conn_hub(c);
+    h->counters.messages_in++;
+    if (!rl_take(&c->rl, h->lim.rate_limit, h->lim.rate_burst, uv_now(h->loop))) {
+        over_limit(h, c, data, len, opcode);
         return;
     }
     if (opcode != WS_OP_TEXT) {
         send_error(c, PERR_UNSUPPORTED, NULL, NULL);
         return;
     }
-    router_dispatch(&srv->router, c, data, len);
-}
-
-void handlers_stop(struct pulse_server *srv)
-{
-    provider_stop(srv);
+    router_dispatch(&h->router, c, data, len);
 }

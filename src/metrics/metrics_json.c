@@ -51,20 +51,11 @@ static json_t *u64(uint64_t v)
 
 int pulse_channel_groups(const char *channel)
 {
-    static const struct {
-        const char *name;
-        int mask;
-    } map[] = {
-        {"metrics", PULSE_GROUP_ALL},           {"metrics.cpu", PULSE_GROUP_CPU},
-        {"metrics.memory", PULSE_GROUP_MEMORY}, {"metrics.network", PULSE_GROUP_NETWORK},
-        {"metrics.disk", PULSE_GROUP_DISK},     {"metrics.load", PULSE_GROUP_LOAD},
-        {"metrics.system", PULSE_GROUP_SYSTEM},
-    };
     if (!channel)
         return -EINVAL;
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (strcmp(channel, map[i].name) == 0)
-            return map[i].mask;
+    unsigned groups = metrics_channel_groups(channel);
+    if (groups)
+        return (int)groups;
     return strncmp(channel, "metrics", 7) == 0 ? -ENOENT : 0;
 }
 

@@ -4,6 +4,7 @@
 #ifndef PULSE_METRICS_JSON_H
 #define PULSE_METRICS_JSON_H
 
+#include "hub/channels.h"
 #include "metrics/analytics.h"
 #include "metrics/collector.h"
 #include "metrics/history.h"
@@ -11,18 +12,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum {
-    PULSE_GROUP_CPU = 1 << 0,
-    PULSE_GROUP_MEMORY = 1 << 1,
-    PULSE_GROUP_NETWORK = 1 << 2,
-    PULSE_GROUP_DISK = 1 << 3,
-    PULSE_GROUP_LOAD = 1 << 4,
-    PULSE_GROUP_SYSTEM = 1 << 5,
-    PULSE_GROUP_ALL = (1 << 6) - 1,
-};
-
 #define PULSE_HISTORY_MAX_SECONDS 604800
-
 /* Group mask of a metrics channel ("metrics" = all); 0 for a name outside "metrics*", -ENOENT
  * for an unlisted "metrics*" name (reserved: unknown_channel), -EINVAL for NULL. */
 int pulse_channel_groups(const char *channel);

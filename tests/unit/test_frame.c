@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "base/pbuf.h"
-#include "metrics/provider.h"
-#include "net/transport.h"
+#include "hub/frame.h"
 
 /* The payload of a small unmasked text frame, as a string. */
 static void payload(const struct pbuf *b, char *out, size_t outlen)
@@ -39,9 +38,9 @@ static void test_reply_id_exact(void **state)
     json_t *body = json_pack("{s:s, s:f}", "type", "history", "v", 1.2345678901234567);
     json_t *id = json_real(1.2345678901234567);
     /* the body at 15 digits, the id at full precision */
-    check(body, id, PROVIDER_JSON_FLAGS,
+    check(body, id, REPLY_JSON_FLAGS,
           "{\"type\":\"history\",\"v\":1.23456789012346,\"id\":1.2345678901234567}");
-    check(body, NULL, PROVIDER_JSON_FLAGS, "{\"type\":\"history\",\"v\":1.23456789012346}");
+    check(body, NULL, REPLY_JSON_FLAGS, "{\"type\":\"history\",\"v\":1.23456789012346}");
     check(body, NULL, 0, "{\"type\":\"history\",\"v\":1.2345678901234567}");
     json_decref(id);
     id = json_string("a\"b");
