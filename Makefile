@@ -6,7 +6,17 @@ JOBS      ?= $(shell nproc)
 PORT      ?= 8080
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: check-layers bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean
+.PHONY: check-layers bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean install generated deb test-packaging soak
+
+# `make install`: PREFIX is where pulse will live, DESTDIR a staging root prepended to it.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/pulse
+MANDIR     ?= $(PREFIX)/share/man/man1
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+STATEDIR   ?= /var/lib/pulse
 
 all: build web
 
@@ -81,3 +91,45 @@ format-check:
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
+
+# The man page and the sample configuration, generated from the option table by the binary.
+# `env -i` keeps this shell's PULSE_* variables out of the sample.
+generated: build
+	@env -i ./$(BUILD)/pulse --help-man > $(BUILD)/pulse.1
+	@env -i ./$(BUILD)/pulse --db $(STATEDIR)/pulse.db --print-config > $(BUILD)/pulse.conf
+
+# The binary, the dashboard where the installed binary finds it (BINDIR/../share/pulse/web),
+# pulse(1), a sample /etc/pulse/pulse.conf (kept if one exists) and the systemd unit.
+install: build web generated
+	install -D -m 0755 $(BUILD)/pulse $(DESTDIR)$(BINDIR)/pulse
+	rm -rf $(DESTDIR)$(DATADIR)/web
+	mkdir -p $(DESTDIR)$(DATADIR)
+	cp -R $(BUILD)/web $(DESTDIR)$(DATADIR)/web
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/web
+	install -D -m 0644 $(BUILD)/pulse.1 $(DESTDIR)$(MANDIR)/pulse.1
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pulse/pulse.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/pulse/pulse.conf"; else \
+		install -D -m 0644 $(BUILD)/pulse.conf $(DESTDIR)$(SYSCONFDIR)/pulse/pulse.conf; fi
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/bin/pulse|$(BINDIR)/pulse|' -e 's|/etc/pulse/|$(SYSCONFDIR)/pulse/|' \
+		deploy/pulse.service > $(DESTDIR)$(UNITDIR)/pulse.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pulse.service
+
+# The Debian package build/deb/pulse_VERSION_amd64.deb (debhelper; see debian/rules).
+deb:
+	@sh scripts/bootstrap.sh --packaging
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
+	dpkg-checkbuilddeps
+	DEB_OUT=$(CURDIR)/$(BUILD)/deb fakeroot debian/rules clean binary
+	lintian --fail-on error $(BUILD)/deb/pulse_*_amd64.deb
+
+# Packaging checks: unit hardening, install layout, the .deb, Docker and compose files.
+test-packaging: deb
+	sh tests/packaging/run.sh
+
+# A long mixed-traffic run against a release build (not part of `make test`; see docs/BENCHMARKS.md).
+SOAK_MINUTES ?= 60
+soak: tests/integration/node_modules
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DPULSE_TESTS=OFF >/dev/null
+	cmake --build build-release -j $(JOBS)
+	node bench/soak/soak.mjs --bin build-release/pulse --minutes $(SOAK_MINUTES) --out soak.log

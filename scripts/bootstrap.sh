@@ -4,11 +4,14 @@
 set -eu
 PKGS="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev \
 libuv1-dev libhttp-parser-dev libssl-dev zlib1g-dev libjansson-dev \
-libsqlite3-dev libhiredis-dev libcmocka-dev uthash-dev redis-server \
-liburing-dev python3-websockets"
+libsqlite3-dev libhiredis-dev libcmocka-dev uthash-dev redis-server sqlite3 python3-websockets \
+liburing-dev"
 # liburing-dev: only bench/peers/c-floor (the minimal io_uring server used as a yardstick).
 # python3-websockets: a second real permessage-deflate client in tests/integration/deflate.test.mjs.
 [ "${1:-}" = "--browser" ] && PKGS="$PKGS chromium"
+# --packaging: `make deb` and `make test-packaging` (debhelper, lintian, systemd-analyze,
+# docker-compose to validate the compose file offline).
+[ "${1:-}" = "--packaging" ] && PKGS="$PKGS debhelper lintian fakeroot dpkg-dev systemd docker-compose"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

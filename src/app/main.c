@@ -9,6 +9,20 @@
 #include "app/token_cmd.h"
 #include "fleet/fleet.h"
 
+static void print_and_exit(const struct pulse_config *cfg, char what)
+{
+    if (what == CONFIG_PRINT_VERSION)
+        printf("pulse " PULSE_VERSION "\n");
+    else if (what == CONFIG_PRINT_MAN)
+        config_man(stdout);
+    else if (what == CONFIG_PRINT_CONF)
+        config_sample(stdout, cfg);
+    else if (what == CONFIG_PRINT_TABLE)
+        config_table(stdout);
+    else
+        config_usage(stdout);
+}
+
 int main(int argc, char **argv)
 {
     /* The server struct is large (it holds the shared read buffer): keep it off the stack. */
@@ -26,10 +40,8 @@ int main(int argc, char **argv)
     if (r == CONFIG_EXIT_USAGE) {
         fprintf(stderr, "pulse: %s\n", err);
         rc = 2;
-    } else if (r == CONFIG_EXIT_OK && what == 'v') {
-        printf("pulse " PULSE_VERSION "\n");
     } else if (r == CONFIG_EXIT_OK) {
-        config_usage(stdout);
+        print_and_exit(&srv->cfg, what);
     } else if (srv->cfg.redis[0] &&
                fleet_check_options(srv->cfg.redis, srv->cfg.node_name, sizeof(srv->cfg.node_name),
                                    srv->cfg.redis_prefix, sizeof(srv->cfg.redis_prefix), err,
@@ -38,8 +50,12 @@ int main(int argc, char **argv)
         rc = 2;
     } else {
         /* A write to a connection the peer has reset must fail with EPIPE, not kill the
-         * daemon: libuv writes with writev, which raises SIGPIPE. */
+         * daemon: libuv writes with writev, which raises SIGPIPE. A full disk (or a file size
+         * limit) must fail the history write with EFBIG, not kill the daemon with SIGXFSZ. */
         signal(SIGPIPE, SIG_IGN);
+        signal(SIGXFSZ, SIG_IGN);
+        srv->argc = argc - 1;
+        srv->argv = argv + 1;
         rc = server_run(srv);
     }
     free(srv);

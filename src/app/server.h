@@ -22,6 +22,9 @@ struct pulse_server {
     struct metrics_service *metrics;
     struct fleet *fleet; /* cluster mode (--redis), or NULL */
     uv_signal_t sig_term, sig_int;
+    uv_signal_t sig_hup; /* re-reads the configuration (log level and format) */
+    int argc;            /* the command line, for that re-read */
+    char **argv;
 };
 
 #endif

@@ -70,7 +70,7 @@ static const struct net_hooks net_hooks = {
 static void on_signal(uv_signal_t *s, int signum)
 {
     struct pulse_server *srv = s->data;
-    log_info(&srv->log, "signal %d: shutting down", signum);
+    log_event(&srv->log, LOG_INFO, "shutdown", "signal %d", signum);
     net_stop(&srv->net);
 }
 
@@ -94,8 +94,10 @@ static void raise_fd_limit(struct pulse_server *srv)
         return;
     rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-        log_warn(&srv->log, "open files limited to %llu: fewer than --max-connections %ld",
-                 (unsigned long long)rl.rlim_cur, srv->cfg.max_connections);
+        log_event(&srv->log, LOG_WARN, "fd_limit",
+                  "open files limited to %llu: fewer than "
+                  "--max-connections %ld",
+                  (unsigned long long)rl.rlim_cur, srv->cfg.max_connections);
 }
 
 static int start_layers(struct pulse_server *srv, char *why, size_t whylen)
@@ -133,13 +135,52 @@ static int start_layers(struct pulse_server *srv, char *why, size_t whylen)
     return rc;
 }
 
+/* SIGHUP (systemd's ExecReload): read the configuration again and apply what can change live. */
+static void on_hup(uv_signal_t *h, int signum)
+{
+    struct pulse_server *srv = h->data;
+    struct pulse_config *cfg = calloc(1, sizeof(*cfg));
+    char err[512] = "", what = 0;
+    (void)signum;
+    if (!cfg)
+        return;
+    config_defaults(cfg);
+    if (config_parse(cfg, srv->argc, srv->argv, err, sizeof(err), &what) != CONFIG_RUN) {
+        log_event(&srv->log, LOG_ERROR, "reload_failed", "%s", err);
+    } else {
+        srv->cfg.log_level = srv->log.level = cfg->log_level;
+        srv->cfg.log_format = srv->log.format = cfg->log_format;
+        log_event(&srv->log, LOG_INFO, "reload", "log-level %s, log-format %s",
+                  log_level_name(cfg->log_level), cfg->log_format ? "json" : "text");
+    }
+    free(cfg);
+}
+
+static void log_started(const struct pulse_server *srv, const char *static_root)
+{
+    struct log_line l;
+    if (log_begin(&l, &srv->log, LOG_INFO, "started") < 0)
+        return;
+    log_str(&l, "version", PULSE_VERSION);
+    log_int(&l, "port", srv->net.port);
+    log_str(&l, "db", srv->cfg.db);
+    log_str(&l, "static", static_root);
+    log_str(&l, "config", srv->cfg.config_file[0] ? srv->cfg.config_file : "-");
+    log_end(&l);
+}
+
 int server_run(struct pulse_server *srv)
 {
-    char why[256] = "";
+    char why[256] = "", root[1100];
     const struct hub_limits hl = {srv->cfg.rate_limit, srv->cfg.rate_burst, srv->cfg.heartbeat_ms,
                                   srv->cfg.node_name};
     srv->loop = uv_default_loop();
     srv->log.level = srv->cfg.log_level;
+    srv->log.format = srv->cfg.log_format;
+    uv_signal_init(srv->loop, &srv->sig_hup);
+    srv->sig_hup.data = srv;
+    uv_signal_start(&srv->sig_hup, on_hup, SIGHUP);
+    uv_unref((uv_handle_t *)&srv->sig_hup); /* closed after the loop ends */
     raise_fd_limit(srv);
     hub_init(&srv->hub, srv->loop, &srv->log, &srv->net, &hl);
     handlers_init(&srv->hub);
@@ -148,13 +189,16 @@ int server_run(struct pulse_server *srv)
         hub_free(&srv->hub);
         return 1;
     }
-    const char *root = srv->cfg.static_dir[0] ? srv->cfg.static_dir : PULSE_DEFAULT_STATIC;
+    if (srv->cfg.static_dir[0])
+        snprintf(root, sizeof(root), "%s", srv->cfg.static_dir);
+    else
+        config_default_static(root, sizeof(root));
     if (assets_load(&srv->assets, root, srv->cfg.static_dir[0] != 0, why, sizeof(why)) < 0) {
-        fprintf(stderr, "pulse: %s\n", why);
+        log_event(&srv->log, LOG_ERROR, "start_failed", "%s", why);
         return 1;
     }
     if (start_layers(srv, why, sizeof(why)) < 0) {
-        fprintf(stderr, "pulse: %s\n", why);
+        log_event(&srv->log, LOG_ERROR, "start_failed", "%s", why);
         fleet_stop(srv->fleet);
         uv_run(srv->loop, UV_RUN_NOWAIT); /* the closed handles' callbacks */
         fleet_free(srv->fleet);
@@ -168,6 +212,9 @@ int server_run(struct pulse_server *srv)
     printf("pulse listening on %s://%s%s%s:%d\n", srv->net.tls ? "https" : "http", v6 ? "[" : "",
            host, v6 ? "]" : "", srv->net.port);
     fflush(stdout);
+    log_started(srv, root);
+    uv_run(srv->loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&srv->sig_hup, NULL);
     uv_run(srv->loop, UV_RUN_DEFAULT);
     net_free(&srv->net);
     fleet_free(srv->fleet);
@@ -175,6 +222,6 @@ int server_run(struct pulse_server *srv)
     metrics_service_free(srv->metrics);
     assets_free(&srv->assets);
     uv_loop_close(srv->loop);
-    log_info(&srv->log, "stopped");
+    log_event(&srv->log, LOG_INFO, "stopped", "exit 0");
     return 0;
 }

@@ -42,7 +42,7 @@ struct metrics_service {
      * worker owns while `busy`. */
     uv_work_t work;
     pulse_store_batch pending, writing;
-    int busy, write_rc, write_failed, stopping, primed, prime_tries;
+    int busy, write_rc, write_failed, batch_full, stopping, primed, prime_tries;
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
@@ -65,7 +65,7 @@ static void close_store(struct metrics_service *p)
     char err[256];
     if (!pulse_store_batch_empty(&p->pending) &&
         pulse_store_write(p->store, &p->pending, pulse_wall_ms(), err, sizeof(err)) < 0)
-        log_warn(p->log, "history: final write failed: %s", err);
+        log_event(p->log, LOG_ERROR, "history_write_failed", "final write: %s", err);
     pulse_store_close(p->store);
     p->store = NULL;
 }
@@ -76,9 +76,13 @@ static void write_done(uv_work_t *w, int status)
 {
     struct metrics_service *p = w->data;
     p->busy = 0;
-    if (status == 0 && p->write_rc < 0 && !p->write_failed)
-        log_warn(p->log, "history: write failed (will retry each interval): %s", p->write_err);
-    p->write_failed = status == 0 && p->write_rc < 0;
+    int failed = status == 0 && p->write_rc < 0;
+    if (failed && !p->write_failed)
+        log_event(p->log, LOG_ERROR, "history_write_failed", "will retry each interval: %s",
+                  p->write_err);
+    else if (!failed && p->write_failed)
+        log_event(p->log, LOG_INFO, "history_write_resumed", "%zu rows written", p->writing.count);
+    p->write_failed = failed;
     if (!p->write_failed)
         pulse_store_batch_reset(&p->writing);
     if (p->stopping)
@@ -165,7 +169,7 @@ static void publish_insights(struct metrics_service *p, const pulse_insight *ev,
         if (b)
             bc_send(&p->hub->bc, INSIGHTS_CHANNEL, b);
         pbuf_unref(b);
-        log_info(p->log, "insight %s: %s", ev[i].metric, ev[i].message);
+        log_event(p->log, LOG_INFO, "insight", "%s: %s", ev[i].metric, ev[i].message);
     }
 }
 
@@ -189,8 +193,12 @@ static void record(struct metrics_service *p)
         insight_history_add(&p->insights, ev, nev, p->store ? &p->pending : NULL);
         publish_insights(p, ev, nev);
     }
-    if (p->store && pulse_store_batch_add(&p->pending, p->latest.ts_ms, v) < 0)
-        log_warn(p->log, "history: batch full, sample dropped");
+    int dropped = p->store && pulse_store_batch_add(&p->pending, p->latest.ts_ms, v) < 0;
+    if (dropped && !p->batch_full) /* once per episode: the write failure was logged already */
+        log_event(p->log, LOG_WARN, "history_batch_full",
+                  "samples are dropped from the "
+                  "database (kept in memory) until writing resumes");
+    p->batch_full = dropped;
     schedule_write(p);
 }
 
@@ -200,7 +208,8 @@ static void on_tick(uv_timer_t *t)
     int rc = pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(p->loop), &p->latest);
     if (rc < 0) {
         if (!p->sample_failed)
-            log_warn(p->log, "collector: cannot read /proc: %s", strerror(-rc));
+            log_event(p->log, LOG_ERROR, "collector_failed", "cannot read /proc: %s",
+                      strerror(-rc));
         p->sample_failed = 1;
         return;
     }

@@ -54,10 +54,31 @@ void net_conn_closed(struct stream *s)
         net_stop(net);
 }
 
+/* The access line of a WebSocket that ends. */
+static void log_ws_closed(const struct net_conn *nc)
+{
+    struct log_line l;
+    if (log_begin(&l, nc->net->log, LOG_INFO, "ws_closed") < 0)
+        return;
+    log_str(&l, "remote", nc->remote);
+    if (nc->name)
+        log_str(&l, "id", nc->name);
+    log_uint(&l, "duration_ms", uv_now(nc->net->loop) - nc->opened_ms);
+    log_uint(&l, "msgs_in", nc->msgs_in);
+    log_uint(&l, "msgs_out", nc->msgs_out);
+    log_uint(&l, "bytes_in", nc->bytes_in);
+    log_uint(&l, "bytes_out", nc->bytes_out);
+    /* 1006 (never sent) names a connection that ended without a closing handshake. */
+    log_uint(&l, "close_code", nc->ws.close_code ? nc->ws.close_code : 1006);
+    log_end(&l);
+}
+
 void net_conn_close(struct net_conn *nc)
 {
     if (nc->state == CS_CLOSING)
         return;
+    if (nc->upgraded)
+        log_ws_closed(nc);
     nc->net->hooks->on_close(nc);
     nc->state = CS_CLOSING;
     stream_close(nc->stream, net_conn_closed);

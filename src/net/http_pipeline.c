@@ -7,6 +7,27 @@
 #include "net/http_reply.h"
 #include "net/net_private.h"
 
+/* Hands one request up and writes its access line (debug level). The method and path are read
+ * first: an upgrade frees the request (it lives in nc->http). */
+static void http_request(struct net_conn *nc)
+{
+    char path[sizeof(nc->http->req.url)] = "";
+    const struct http_req *req = &nc->http->req;
+    const char *method = http_method_str((enum http_method)req->method);
+    if (http_req_path(req, path, sizeof(path)) < 0)
+        snprintf(path, sizeof(path), "%s", "?");
+    nc->http_status = 101;
+    nc->net->hooks->on_http_request(nc, req);
+    struct log_line l;
+    if (log_begin(&l, nc->net->log, LOG_DEBUG, "http") < 0)
+        return;
+    log_str(&l, "remote", nc->remote);
+    log_str(&l, "method", method);
+    log_str(&l, "path", path);
+    log_int(&l, "status", nc->http_status);
+    log_end(&l);
+}
+
 #define HTTP_BATCH 32 /* pipelined requests answered per read before other clients' turn */
 #define CONTINUE_100 "HTTP/1.1 100 Continue\r\n\r\n"
 
@@ -143,7 +164,7 @@ void net_http_bytes(struct net_conn *nc, char *data, size_t len)
         data += used;
         len -= used;
         nc->head_deadline = 0;
-        nc->net->hooks->on_http_request(nc, &nc->http->req);
+        http_request(nc);
         if (nc->state == CS_WS) { /* upgraded: the rest is WebSocket frames */
             if (len > 0)
                 net_ws_bytes(nc, (uint8_t *)data, len);

@@ -6,6 +6,7 @@ void http_reply_head(struct net_conn *nc, int status, const char *content_type, 
                      long len, int keep_alive)
 {
     char head[1024], clen[48] = "";
+    nc->http_status = status;
     if (len >= 0)
         snprintf(clen, sizeof(clen), "Content-Length: %ld\r\n", len);
     int n = snprintf(head, sizeof(head),

@@ -17,6 +17,7 @@ static void on_read(struct stream *s, ssize_t nread, char *data)
         return;
     }
     nc->last_rx = uv_now(nc->net->loop);
+    nc->bytes_in += (uint64_t)nread;
     if (nc->state == CS_HTTP)
         net_http_bytes(nc, data, (size_t)nread);
     else if (nc->state == CS_WS)
@@ -92,7 +93,7 @@ static int refuse(struct net *net, struct net_conn *nc)
 void net_conn_begin(struct net_conn *nc)
 {
     nc->net->hooks->on_open(nc);
-    nc->last_rx = uv_now(nc->net->loop);
+    nc->last_rx = nc->opened_ms = uv_now(nc->net->loop);
     if (!refuse(nc->net, nc))
         net_read_start(nc);
 }

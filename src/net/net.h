@@ -52,6 +52,10 @@ struct net_conn {
     size_t writing; /* bytes handed to an in-flight stream write, 0 when none */
     struct net_conn *dirty_next;
     struct net_conn *prev, *next; /* every connection of the net */
+    uint64_t opened_ms;           /* loop clock at accept: the access line's duration */
+    uint64_t bytes_in, bytes_out; /* this connection's traffic, for its access line */
+    uint64_t msgs_in, msgs_out;   /* WebSocket data messages received and queued */
+    int http_status;              /* HTTP: the status of the last response queued */
     unsigned upgraded : 1;        /* became a WebSocket */
     unsigned dirty : 1;
     unsigned slow : 1;    /* outbound queue overflowed: close as a slow consumer */

@@ -10,7 +10,7 @@ static void heartbeat_one(struct net_conn *nc, uint64_t now)
     if (nc->state != CS_WS)
         return;
     if (now - nc->last_rx >= 2 * hb) {
-        log_debug(nc->net->log, "dropping silent peer %s", nc->name);
+        log_event(nc->net->log, LOG_DEBUG, "silent_peer", "dropping %s", nc->name);
         net_conn_close(nc);
         return;
     }

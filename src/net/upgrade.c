@@ -14,6 +14,7 @@ static void ws_message(void *user, int opcode, const uint8_t *msg, size_t len)
     struct net_conn *nc = user;
     if (nc->slow)
         return;
+    nc->msgs_in++;
     nc->net->hooks->on_ws_message(nc, opcode, (const char *)msg, len);
 }
 

@@ -27,6 +27,7 @@ static void account_written(struct net_conn *nc, size_t n)
     outq_consume(&nc->q, n);
     nc->net->queued_total -= n;
     nc->net->counters.bytes_out += n;
+    nc->bytes_out += n;
     /* A slow reader that still reads is not stuck. */
     if ((nc->state == CS_DRAIN || nc->paused) && n > 0)
         nc->deadline = uv_now(nc->net->loop) + DRAIN_STALL_MS;
@@ -119,7 +120,10 @@ int net_send_frame(struct net_conn *nc, struct pbuf *frame)
 {
     if (nc->state != CS_WS || !ws_can_send(&nc->ws))
         return -EPIPE;
-    return enqueue(nc, wire_frame(nc, frame), BOUND_ALL);
+    int rc = enqueue(nc, wire_frame(nc, frame), BOUND_ALL);
+    if (rc == 0)
+        nc->msgs_out++;
+    return rc;
 }
 
 int net_replace_frame(struct net_conn *nc, struct pbuf *frame)
@@ -238,7 +242,8 @@ static void close_slow(struct net_conn *nc)
 {
     struct net *net = nc->net;
     net->counters.slow_closes++;
-    log_info(net->log, "closing slow consumer %s (%zu bytes queued)", nc->name, nc->q.bytes);
+    log_event(net->log, LOG_INFO, "slow_consumer", "closing %s with %zu bytes queued", nc->name,
+              nc->q.bytes);
     if (nc->writing || outq_partial(&nc->q) || nc->state != CS_WS) {
         net_conn_close(nc);
         return;

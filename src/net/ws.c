@@ -55,6 +55,7 @@ void ws_close(struct ws_session *ws, uint16_t code, const char *reason)
     memcpy(p + 2, reason ? reason : "", rlen);
     send_control(ws, WS_OP_CLOSE, p, 2 + rlen);
     ws->close_sent = 1;
+    ws->close_code = code;
     drop_buffers(ws);
 }
 
@@ -90,6 +91,7 @@ static int on_close_frame(struct ws_session *ws, const uint8_t *p, size_t n)
     /* Echo the peer's status code (an empty Close with an empty one). */
     send_control(ws, WS_OP_CLOSE, p, n >= 2 ? 2 : 0);
     ws->close_sent = 1;
+    ws->close_code = n >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 1005;
     drop_buffers(ws);
     return -1;
 }

@@ -52,6 +52,7 @@ struct ws_session {
     uint8_t rsv1;                  /* RSV1 of the frame being read */
     uint8_t msg_compressed;        /* the data message in progress came with RSV1 */
     struct pmd_inflater *inflater; /* permessage-deflate negotiated: the shared inflater */
+    uint16_t close_code; /* the Close status sent or echoed (1005: none given), 0 before */
 };
 
 /* Prepares a session; messages over max_msg bytes are refused with 1009. */
