@@ -1,15 +1,38 @@
-// Dashboard: the page layout — header, controls, value cards, charts and insights.
+// Dashboard: the page layout — header, toolbar, value cards, charts and insights.
 // It renders what usePulseDashboard gives it and holds no socket state of its own.
+// Adding a panel: put it in the charts grid (a <figure className="chart-card">) or in
+// the "extra panels" slot below the charts.
 
+import { useLayoutEffect, useRef } from 'react';
 import { CHARTS } from '../services/dashboardService.js';
 import { useChartColors } from '../hooks/useChartColors.js';
 import { ConnectionStatus } from './ConnectionStatus.jsx';
 import { ControlPanel } from './ControlPanel.jsx';
+import { CoreHeatmap } from './CoreHeatmap.jsx';
 import { InsightsPanel } from './InsightsPanel.jsx';
+import { LiveState } from './LiveState.jsx';
 import { MetricCards } from './MetricCards.jsx';
 import { MetricsChart } from './MetricsChart.jsx';
 import { Notifications } from './Notifications.jsx';
 import { TokenPrompt } from './TokenPrompt.jsx';
+
+/** Reports the chart width (px) so history is fetched at one point per pixel. */
+function useChartWidth(ref, onWidth) {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !onWidth) return undefined;
+    const measure = () => {
+      const w = el.getBoundingClientRect().width;
+      if (w > 0) onWidth(w);
+    };
+    measure();
+    const RO = globalThis.ResizeObserver;
+    if (!RO) return undefined;
+    const ro = new RO(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref, onWidth]);
+}
 
 export function Dashboard(props) {
   const {
@@ -19,6 +42,21 @@ export function Dashboard(props) {
     toggleGroup,
     range,
     selectRange,
+    selectCustomRange,
+    view = { mode: 'live' },
+    xMin,
+    xMax,
+    setViewRange,
+    backToLive,
+    paused,
+    togglePause,
+    setResolution,
+    theme,
+    resolvedTheme,
+    setTheme,
+    sync,
+    coreCount = 0,
+    lastUpdateAt,
     history,
     refreshSnapshot,
     snapshotAt,
@@ -36,12 +74,26 @@ export function Dashboard(props) {
     auth,
     submitToken,
   } = props;
-  const colors = useChartColors();
+  const colors = useChartColors(resolvedTheme);
   const connected = status.state === 'open';
+  const stale = !connected;
   const welcome = status.welcome;
+  const measureRef = useRef(null);
+  useChartWidth(measureRef, setResolution);
+  const chartProps = {
+    store,
+    revision,
+    xMin,
+    xMax,
+    colors,
+    sync,
+    onView: setViewRange,
+    onLive: backToLive,
+    liveMax: store.latestTs ?? Date.now(),
+  };
 
   return (
-    <div className="app">
+    <div className={`app${stale ? ' is-stale' : ''}`} data-stale={stale ? 'true' : 'false'}>
       <header className="topbar">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
@@ -52,46 +104,61 @@ export function Dashboard(props) {
           <h1>Pulse</h1>
           <span className="brand-sub">
             {welcome?.server || 'system dashboard'}
-            {server?.connections != null && ` · ${server.connections} connected`}
+            {connected && server?.connections != null && ` · ${server.connections} connected`}
           </span>
         </div>
+        <LiveState stale={stale} lastUpdateAt={lastUpdateAt} paused={paused} />
         <ConnectionStatus status={status} onRetry={reconnectNow} />
       </header>
 
       <Notifications items={notifications} onDismiss={dismiss} />
 
+      <ControlPanel
+        enabled={enabled}
+        onToggle={toggleGroup}
+        range={range}
+        onRange={selectRange}
+        onCustom={selectCustomRange}
+        history={history}
+        view={view}
+        onPause={() => togglePause?.({ min: xMin, max: xMax })}
+        onLive={backToLive}
+        theme={theme}
+        onTheme={setTheme}
+        onRefresh={refreshSnapshot}
+        snapshotAt={snapshotAt}
+        onPing={pingTest}
+        pingResult={pingResult}
+        connected={connected}
+      />
+
       <main className="layout">
-        <div className="main-column">
+        <section aria-labelledby="now-title">
+          <h2 id="now-title" className="sr-only">
+            Current values
+          </h2>
           <MetricCards latest={latest} lastTs={lastTs} enabled={enabled} analytics={analytics} />
+        </section>
+        <section aria-labelledby="charts-title">
+          <h2 id="charts-title" className="sr-only">
+            Charts
+          </h2>
+          <p className="sr-only">
+            Drag across a chart to zoom to a time span, Shift and drag to pan, Ctrl and the mouse wheel or a pinch to
+            zoom; on a focused chart the arrow keys pan and plus and minus zoom.
+          </p>
           <div className="charts-grid">
-            {CHARTS.map((c) => (
-              <MetricsChart
-                key={c.id}
-                chart={c}
-                store={store}
-                revision={revision}
-                windowMs={range.seconds * 1000}
-                colors={colors}
-                paused={!enabled[c.group]}
-              />
+            {CHARTS.map((c, i) => (
+              <div key={c.id} className="chart-slot" ref={i === 0 ? measureRef : undefined}>
+                <MetricsChart chart={c} paused={!enabled[c.group]} {...chartProps} />
+              </div>
             ))}
+            <div className="chart-slot chart-slot--wide">
+              <CoreHeatmap cores={coreCount} paused={!enabled.cpu} {...chartProps} />
+            </div>
           </div>
-        </div>
-        <aside className="side-column">
-          <ControlPanel
-            enabled={enabled}
-            onToggle={toggleGroup}
-            range={range}
-            onRange={selectRange}
-            history={history}
-            onRefresh={refreshSnapshot}
-            snapshotAt={snapshotAt}
-            onPing={pingTest}
-            pingResult={pingResult}
-            connected={connected}
-          />
-          <InsightsPanel insights={insights} />
-        </aside>
+        </section>
+        <InsightsPanel insights={insights} />
       </main>
 
       {auth.needed && <TokenPrompt error={auth.error} onSubmit={submitToken} />}

@@ -36,6 +36,8 @@ beforeEach(() => {
   fake = createFakeWebSocket();
   chartInstances.length = 0;
   sessionStorage.clear();
+  localStorage.clear();
+  window.history.replaceState(null, '', '/');
 });
 
 describe('Dashboard', () => {
@@ -48,8 +50,11 @@ describe('Dashboard', () => {
       'insights', 'metrics.cpu', 'metrics.disk', 'metrics.load', 'metrics.memory', 'metrics.network', 'metrics.system',
     ]);
     expect(ws.sentOfType('snapshot')).toHaveLength(1);
-    expect(ws.sentOfType('history').map((m) => m.metric)).toContain('cpu.usage');
-    expect(ws.sentOfType('history').every((m) => m.seconds === 300)).toBe(true);
+    const hist = ws.sentOfType('history');
+    expect(hist).toHaveLength(1); // one batched request for every chart
+    expect(hist[0].metrics).toContain('cpu.usage');
+    expect(hist[0].seconds).toBe(300);
+    expect(hist[0].points).toBeGreaterThanOrEqual(2);
     expect(chartInstances).toHaveLength(5);
   });
 
@@ -64,7 +69,10 @@ describe('Dashboard', () => {
     expect(chartInstances).toHaveLength(5);
     const cpuChart = chartInstances.find((c) => c.data.datasets[0].label === 'Total');
     expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([12.5, 20]);
-    expect(cpuChart.data.datasets).toHaveLength(3); // total + 2 cores
+    expect(cpuChart.data.datasets).toHaveLength(1);
+    expect(screen.getByTestId('chart-cores')).toHaveAttribute('data-cores', '2'); // the per-core heatmap
+    // The number of cores is known now: their history is asked for at once.
+    expect(ws.sentOfType('history').at(-1).metrics).toEqual(['cpu.cores.0', 'cpu.cores.1']);
   });
 
   it('a group toggle unsubscribes and subscribes for real', () => {
@@ -76,32 +84,74 @@ describe('Dashboard', () => {
     fireEvent.click(screen.getByRole('checkbox', { name: 'Network' }));
     expect(ws.sentOfType('subscribe').filter((m) => m.channel === 'metrics.network')).toHaveLength(2);
     // Coming back fills the gap from history.
-    const rx = ws.sentOfType('history').filter((m) => m.metric === 'network.rx_bps');
+    const rx = ws.sentOfType('history').filter((m) => m.metrics.includes('network.rx_bps'));
     expect(rx).toHaveLength(2);
+    expect(rx[1].metrics).toEqual(['network.rx_bps', 'network.tx_bps']);
   });
 
-  it('loads history for a range and keeps going live', async () => {
+  it('loads history for a range in one request and keeps going live', async () => {
     render(<Page />);
     const ws = connect();
     fireEvent.click(screen.getByRole('radio', { name: '1 h' }));
     const reqs = ws.sentOfType('history').filter((m) => m.seconds === 3600);
-    expect(reqs.map((m) => m.metric).sort()).toEqual([
+    expect(reqs).toHaveLength(1);
+    expect([...reqs[0].metrics].sort()).toEqual([
       'cpu.usage', 'disk.read_bps', 'disk.write_bps', 'load.15m', 'load.1m', 'load.5m',
       'memory.swap_usage', 'memory.usage', 'memory.used', 'network.rx_bps', 'network.tx_bps',
     ]);
     expect(screen.getByTestId('history-status')).toHaveTextContent('Loading 1 h');
     const now = Date.now();
-    act(() => {
-      for (const r of reqs) {
-        if (r.metric === 'load.1m') ws.serverSend({ type: 'error', code: 'unknown_metric', message: 'no', id: r.id });
-        else ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[now - 8000, 1], [now - 4000, 2]] });
-      }
-    });
-    await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent('1 h · 20 history points · live'));
+    const series = Object.fromEntries(reqs[0].metrics.map((m) => [m, { step_ms: 12000, points: [[now - 36000, 1], [now - 24000, null], [now - 12000, 2]] }]));
+    act(() => ws.serverSend({ type: 'history', id: reqs[0].id, seconds: 3600, series }));
+    await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent('2 points per series · 1 h · live'));
     act(() => ws.serverSend({ type: 'metrics', ts: now, cpu: { usage: 3 } }));
     const cpuChart = chartInstances.find((c) => c.data.datasets[0].label === 'Total');
-    expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([1, 2, 3]);
-    expect(screen.getByText(/History unavailable: load\.1m \(unknown_metric\)/)).toBeInTheDocument();
+    expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([1, null, 2, 3]); // null: a break
+    expect(window.location.search).toBe('?range=1h');
+  });
+
+  it('falls back to one request per metric when the server does not know the batched form', async () => {
+    render(<Page />);
+    const ws = connect();
+    const first = ws.sentOfType('history')[0];
+    act(() => ws.serverSend({ type: 'error', code: 'bad_request', message: 'metric must be a string', id: first.id }));
+    await waitFor(() => expect(ws.sentOfType('history').filter((m) => m.metric).length).toBe(first.metrics.length));
+    const load = ws.sentOfType('history').find((m) => m.metric === 'load.1m');
+    act(() => ws.serverSend({ type: 'error', code: 'unknown_metric', message: 'no', id: load.id }));
+    for (const r of ws.sentOfType('history').filter((m) => m.metric && m.metric !== 'load.1m')) {
+      act(() => ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[Date.now() - 1000, 1]] }));
+    }
+    await waitFor(() => expect(screen.getByText(/No history could be loaded for load\.1m/)).toBeInTheDocument());
+  });
+
+  it('greys out and says how old the data is when the connection drops', async () => {
+    render(<Page />);
+    const ws = connect();
+    act(() => ws.serverSend({ type: 'snapshot', server: { connections: 3 } }));
+    act(() => ws.serverSend({ type: 'metrics', ts: 1000, cpu: { usage: 12.5 } }));
+    expect(screen.getByTestId('live-state')).toHaveTextContent('Live');
+    expect(screen.getByText(/3 connected/)).toBeInTheDocument();
+    act(() => ws.serverClose(1006));
+    expect(screen.getByTestId('live-state')).toHaveTextContent(/Not live · last update \d+ s ago/);
+    expect(document.querySelector('.app')).toHaveAttribute('data-stale', 'true');
+    expect(screen.queryByText(/3 connected/)).toBeNull();
+    expect(screen.getByTestId('history-status')).not.toHaveTextContent(/· live/);
+  });
+
+  it('pauses and resumes; the theme choice is remembered and in the URL', () => {
+    render(<Page />);
+    const ws = connect();
+    act(() => ws.serverSend({ type: 'metrics', ts: 1000, cpu: { usage: 1 } }));
+    fireEvent.click(screen.getByTestId('pause'));
+    expect(screen.getByTestId('history-status')).toHaveTextContent(/Paused:/);
+    expect(screen.getByTestId('live-state')).toHaveTextContent('Paused');
+    fireEvent.click(screen.getByTestId('pause'));
+    expect(screen.getByTestId('live-state')).toHaveTextContent('Live');
+    fireEvent.change(screen.getByTestId('theme'), { target: { value: 'dark' } });
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    expect(localStorage.getItem('pulse.theme')).toBe('dark');
+    expect(window.location.search).toContain('theme=dark');
+    fireEvent.change(screen.getByTestId('theme'), { target: { value: 'system' } });
   });
 
   it('shows Reconnecting, then restores the subscriptions on the new socket', async () => {
@@ -110,7 +160,7 @@ describe('Dashboard', () => {
     fireEvent.click(screen.getByRole('checkbox', { name: 'Disk' }));
     act(() => first.serverClose(1006));
     expect(screen.getByTestId('connection-state')).toHaveTextContent('Reconnecting');
-    expect(screen.getByText(/Connection lost/)).toBeInTheDocument();
+    expect(screen.getByText(/Lost the connection/)).toBeInTheDocument();
     await waitFor(() => expect(fake.sockets).toHaveLength(2));
     const second = connect();
     expect(screen.getByTestId('connection-state')).toHaveTextContent('Connected');

@@ -27,6 +27,10 @@ function InsightItem({ insight }) {
 
 export function InsightsPanel({ insights }) {
   const active = activeAlerts(insights);
+  const newest = insights[0];
+  const announce = newest
+    ? `${isCleared(newest) ? 'Cleared' : newest.level || 'Info'}: ${newest.message || newest.metric}`
+    : '';
   return (
     <section className="panel insights-panel" aria-labelledby="insights-title" data-testid="insights">
       <h2 id="insights-title" className="panel-title">
@@ -35,6 +39,9 @@ export function InsightsPanel({ insights }) {
           {active.length ? `${active.length} active` : 'All clear'}
         </span>
       </h2>
+      <p className="sr-only" aria-live="polite" aria-atomic="true" data-testid="insight-announcer">
+        {announce}
+      </p>
       {insights.length === 0 ? (
         <p className="empty">No alerts or anomalies so far.</p>
       ) : (
