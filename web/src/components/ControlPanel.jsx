@@ -7,11 +7,11 @@ import { GROUPS, RANGES, formatClock, formatMs } from '../services/dashboardServ
 import { formatDateTime } from '../lib/ticks.js';
 import { toLocalInput } from '../lib/viewState.js';
 
-function historyText(history, range, view, connected) {
+function historyText(history, range, view, connected, shown) {
   let lead = '';
   if (history.status === 'loading') lead = `Loading ${range.label} of history… `;
   else if (history.status === 'error') lead = `History unavailable for ${range.label} · `;
-  else if (history.status === 'done') lead = `${history.points} points per series · `;
+  else if (history.status === 'done') lead = `${shown ?? history.points} points per series · `;
   if (view.mode === 'fixed') {
     const what = view.reason === 'paused' ? 'Paused' : view.reason === 'custom' ? 'Custom range' : 'Zoomed';
     return `${lead}${what}: ${formatDateTime(view.min)} – ${formatDateTime(view.max)}`;
@@ -76,6 +76,7 @@ export function ControlPanel({
   onPing,
   pingResult,
   connected,
+  shownPoints,
 }) {
   const fixed = view.mode === 'fixed';
   const [more, setMore] = useState(false);
@@ -114,8 +115,8 @@ export function ControlPanel({
             </details>
           )}
         </div>
-        <p className="hint history-line" data-testid="history-status" data-status={history.status} data-range={history.range || ''} data-points={history.points ?? ''}>
-          {historyText(history, range, view, connected)}
+        <p className="hint history-line" data-testid="history-status" data-status={history.status} data-range={history.range || ''} data-points={shownPoints ?? history.points ?? ''} data-ms={history.ms ?? ''} data-requests={history.requests ?? ''} data-batched={history.batched ? 'true' : 'false'}>
+          {historyText(history, range, view, connected, shownPoints)}
           {fixed && onLive && (
             <button type="button" className="btn btn--link" onClick={onLive}>
               Back to live

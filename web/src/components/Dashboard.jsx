@@ -3,18 +3,32 @@
 // Adding a panel: put it in the charts grid (a <figure className="chart-card">) or in
 // the "extra panels" slot below the charts.
 
-import { useLayoutEffect, useRef } from 'react';
+import { Suspense, lazy, useEffect, useLayoutEffect, useRef } from 'react';
 import { CHARTS } from '../services/dashboardService.js';
 import { useChartColors } from '../hooks/useChartColors.js';
 import { ConnectionStatus } from './ConnectionStatus.jsx';
 import { ControlPanel } from './ControlPanel.jsx';
-import { CoreHeatmap } from './CoreHeatmap.jsx';
 import { InsightsPanel } from './InsightsPanel.jsx';
 import { LiveState } from './LiveState.jsx';
 import { MetricCards } from './MetricCards.jsx';
-import { MetricsChart } from './MetricsChart.jsx';
 import { Notifications } from './Notifications.jsx';
 import { TokenPrompt } from './TokenPrompt.jsx';
+
+// Chart.js, its zoom plugin and hammerjs are loaded after the first values are on screen: the
+// cards do not wait for the chart code to be fetched and parsed.
+const MetricsChart = lazy(() => import('./MetricsChart.jsx').then((m) => ({ default: m.MetricsChart })));
+const CoreHeatmap = lazy(() => import('./CoreHeatmap.jsx').then((m) => ({ default: m.CoreHeatmap })));
+
+function ChartFallback({ title }) {
+  return (
+    <figure className="chart-card chart-card--loading" aria-busy="true">
+      <figcaption className="chart-head">
+        <h3 className="chart-title">{title}</h3>
+      </figcaption>
+      <div className="chart-canvas" />
+    </figure>
+  );
+}
 
 /** Reports the chart width (px) so history is fetched at one point per pixel. */
 function useChartWidth(ref, onWidth) {
@@ -57,6 +71,7 @@ export function Dashboard(props) {
     sync,
     coreCount = 0,
     lastUpdateAt,
+    shownPoints,
     history,
     refreshSnapshot,
     snapshotAt,
@@ -80,6 +95,13 @@ export function Dashboard(props) {
   const welcome = status.welcome;
   const measureRef = useRef(null);
   useChartWidth(measureRef, setResolution);
+  // For the browser test's speed figures: when the first values reach the screen.
+  const marked = useRef(false);
+  useEffect(() => {
+    if (marked.current || !lastUpdateAt) return;
+    marked.current = true;
+    globalThis.requestAnimationFrame?.(() => globalThis.performance?.mark?.('pulse:first-metric'));
+  }, [lastUpdateAt]);
   const chartProps = {
     store,
     revision,
@@ -130,6 +152,7 @@ export function Dashboard(props) {
         onPing={pingTest}
         pingResult={pingResult}
         connected={connected}
+        shownPoints={shownPoints}
       />
 
       <main className="layout">
@@ -150,11 +173,15 @@ export function Dashboard(props) {
           <div className="charts-grid">
             {CHARTS.map((c, i) => (
               <div key={c.id} className="chart-slot" ref={i === 0 ? measureRef : undefined}>
-                <MetricsChart chart={c} paused={!enabled[c.group]} {...chartProps} />
+                <Suspense fallback={<ChartFallback title={c.title} />}>
+                  <MetricsChart chart={c} paused={!enabled[c.group]} {...chartProps} />
+                </Suspense>
               </div>
             ))}
             <div className="chart-slot chart-slot--wide">
-              <CoreHeatmap cores={coreCount} paused={!enabled.cpu} {...chartProps} />
+              <Suspense fallback={<ChartFallback title="CPU per core" />}>
+                <CoreHeatmap cores={coreCount} paused={!enabled.cpu} {...chartProps} />
+              </Suspense>
             </div>
           </div>
         </section>

@@ -18,6 +18,9 @@ function Page() {
   return <Dashboard {...dash} />;
 }
 
+/** The charts are loaded lazily (after the first values): wait until all five exist. */
+const chartsReady = () => waitFor(() => expect(chartInstances).toHaveLength(5), { timeout: 10000 });
+
 function connect() {
   act(() => fake.last().serverWelcome());
   return fake.last();
@@ -41,7 +44,7 @@ beforeEach(() => {
 });
 
 describe('Dashboard', () => {
-  it('connects, subscribes to every group and insights, and shows Connected', () => {
+  it('connects, subscribes to every group and insights, and shows Connected', async () => {
     render(<Page />);
     expect(screen.getByTestId('connection-state')).toHaveTextContent('Connecting');
     const ws = connect();
@@ -55,12 +58,13 @@ describe('Dashboard', () => {
     expect(hist[0].metrics).toContain('cpu.usage');
     expect(hist[0].seconds).toBe(300);
     expect(hist[0].points).toBeGreaterThanOrEqual(2);
-    expect(chartInstances).toHaveLength(5);
+    await chartsReady();
   });
 
-  it('shows metrics frames in the cards and charts, charts updated in place', () => {
+  it('shows metrics frames in the cards and charts, charts updated in place', async () => {
     render(<Page />);
     const ws = connect();
+    await chartsReady();
     act(() => ws.serverSend({ type: 'metrics', ts: 1000, cpu: { usage: 12.5, cores: [10, 15] }, network: { rx_bps: 2048 } }));
     act(() => ws.serverSend({ type: 'metrics', ts: 2000, cpu: { usage: 20, cores: [18, 22] } }));
     expect(screen.getByTestId('value-cpu')).toHaveTextContent('20.0%');
@@ -92,6 +96,7 @@ describe('Dashboard', () => {
   it('loads history for a range in one request and keeps going live', async () => {
     render(<Page />);
     const ws = connect();
+    await chartsReady();
     fireEvent.click(screen.getByRole('radio', { name: '1 h' }));
     const reqs = ws.sentOfType('history').filter((m) => m.seconds === 3600);
     expect(reqs).toHaveLength(1);
@@ -101,13 +106,35 @@ describe('Dashboard', () => {
     ]);
     expect(screen.getByTestId('history-status')).toHaveTextContent('Loading 1 h');
     const now = Date.now();
-    const series = Object.fromEntries(reqs[0].metrics.map((m) => [m, { step_ms: 12000, points: [[now - 36000, 1], [now - 24000, null], [now - 12000, 2]] }]));
+    const series = Object.fromEntries(reqs[0].metrics.map((m) => [m, { step_ms: 1000000, points: [[now - 3000000, 1], [now - 2000000, null], [now - 1000000, 2]] }]));
     act(() => ws.serverSend({ type: 'history', id: reqs[0].id, seconds: 3600, series }));
     await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent('2 points per series · 1 h · live'));
     act(() => ws.serverSend({ type: 'metrics', ts: now, cpu: { usage: 3 } }));
     const cpuChart = chartInstances.find((c) => c.data.datasets[0].label === 'Total');
-    expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([1, null, 2, 3]); // null: a break
+    expect(cpuChart.data.datasets[0].data.map((p) => p.y)).toEqual([1, null, 2, null, 3]); // null: a break (a missing value, then 1000 s without data)
     expect(window.location.search).toBe('?range=1h');
+  });
+
+  it('asks again at full detail while the daemon is younger than a quarter of the range', async () => {
+    render(<Page />);
+    const ws = connect();
+    fireEvent.click(screen.getByRole('radio', { name: '7 d' }));
+    const [req] = ws.sentOfType('history').filter((m) => m.seconds === 604800);
+    const now = Date.now();
+    const coarse = Object.fromEntries(req.metrics.map((m) => [m, { step_ms: 604800, points: [[now - 60000, 5]] }]));
+    act(() => ws.serverSend({ type: 'history', id: req.id, seconds: 604800, series: coarse }));
+    await waitFor(() => expect(ws.sentOfType('history').filter((m) => m.seconds < 604800 && m.seconds > 300)).toHaveLength(0));
+    // One coarse point covers no time: nothing to refine. Two points a minute apart do:
+    fireEvent.click(screen.getByRole('radio', { name: '24 h' }));
+    const [day] = ws.sentOfType('history').filter((m) => m.seconds === 86400);
+    const two = Object.fromEntries(day.metrics.map((m) => [m, { step_ms: 86400, points: [[now - 60000, 5], [now, 6]] }]));
+    act(() => ws.serverSend({ type: 'history', id: day.id, seconds: 86400, series: two }));
+    await waitFor(() => expect(ws.sentOfType('history').filter((m) => m.seconds > 60 && m.seconds < 120)).toHaveLength(1));
+    const fine = ws.sentOfType('history').at(-1);
+    const pts = Array.from({ length: 60 }, (_, i) => [now - 60000 + i * 1000, i]);
+    act(() => ws.serverSend({ type: 'history', id: fine.id, seconds: fine.seconds, series: Object.fromEntries(fine.metrics.map((m) => [m, { step_ms: 1000, points: pts }])) }));
+    await waitFor(() => expect(screen.getByTestId('history-status')).toHaveTextContent(/^\d+ points per series · 24 h/));
+    expect(Number(screen.getByTestId('history-status').dataset.points)).toBeGreaterThan(30);
   });
 
   it('falls back to one request per metric when the server does not know the batched form', async () => {
@@ -121,7 +148,7 @@ describe('Dashboard', () => {
     for (const r of ws.sentOfType('history').filter((m) => m.metric && m.metric !== 'load.1m')) {
       act(() => ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[Date.now() - 1000, 1]] }));
     }
-    await waitFor(() => expect(screen.getByText(/No history could be loaded for load\.1m/)).toBeInTheDocument());
+    await waitFor(() => expect(document.querySelector('.toasts')?.textContent).toMatch(/No history could be loaded for load\.1m/), { timeout: 8000 });
   });
 
   it('greys out and says how old the data is when the connection drops', async () => {

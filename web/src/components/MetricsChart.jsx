@@ -69,7 +69,8 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
   const series = chartSeries(chart);
   const fmt = valueFormatter(chart.unit);
   const first = store.get(series[0].key);
-  const pointCount = countValues(inView(first, xMin, xMax));
+  const shown = inView(first, xMin, xMax);
+  const pointCount = countValues(shown);
 
   // Create once; destroy on unmount.
   useEffect(() => {
@@ -139,6 +140,7 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
       className={`chart-card${paused ? ' is-paused' : ''}`}
       data-testid={`chart-${chart.id}`}
       data-points={pointCount}
+      data-gaps={shown.length - pointCount}
       aria-labelledby={titleId}
       style={{ '--accent': colors.metric?.[series[0].color] }}
     >

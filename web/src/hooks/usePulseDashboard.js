@@ -256,10 +256,30 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
       }
       if (gen !== historyGen.current || rangeRef.current !== sel) return; // superseded
       let series = 0;
-      for (const [metric, reply] of Object.entries(result.series)) {
-        if (!reply || !Array.isArray(reply.points)) continue;
-        store.mergeHistory(metric, reply.points, reply.step_ms || 0);
-        series += 1;
+      const merge = (res) => {
+        for (const [metric, reply] of Object.entries(res.series)) {
+          if (!reply || !Array.isArray(reply.points)) continue;
+          store.mergeHistory(metric, reply.points, reply.step_ms || 0);
+          series += 1;
+        }
+      };
+      merge(result);
+      // A daemon younger than a quarter of the range: its few coarse points again, at one point
+      // per pixel of the time it covers (a second request, only while the history is short).
+      const covered = store.coveredMs(wanted);
+      if (!partial && seconds > 120 && covered > 0 && covered * 4 < seconds * 1000) {
+        store.fitSpan(covered * 1.25);
+        const fine = Math.min(seconds, Math.ceil((covered * 1.25) / 1000) + 2);
+        try {
+          const again = await fetchHistory(request, { metrics: wanted, seconds: fine, points: resolutionRef.current }, historyState.current);
+          if (gen !== historyGen.current || rangeRef.current !== sel) return;
+          for (const m of Object.keys(again.series)) store.replace(m, []);
+          series = 0;
+          merge(again);
+          result = { ...result, requests: result.requests + again.requests };
+        } catch {
+          /* keep the coarse points */
+        }
       }
       setRevision((v) => v + 1);
       if (!partial) {
@@ -412,7 +432,13 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
     xMin = Math.max(xMax - store.windowMs, Math.min(first, xMax - MIN_SPAN_MS));
   }
 
+  // The points the first chart draws in view: what the status line says (they always match).
+  const firstKey = HISTORY_METRICS.find((h) => enabled[h.group])?.metric;
+  let shownPoints = 0;
+  if (firstKey) for (const p of store.get(firstKey)) if (p.x >= xMin && p.x <= xMax && p.y !== null) shownPoints += 1;
+
   return {
+    shownPoints,
     status: socket.status,
     reconnectNow: socket.reconnectNow,
     enabled,

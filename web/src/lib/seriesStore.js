@@ -94,6 +94,7 @@ export class SeriesStore {
     this.series = new Map();
     this.windowMs = windowMs;
     this.resolution = resolution;
+    this.spanMs = null; // the time the data covers, if shorter than the window (a young daemon)
     this.stepMs = stepForWindow(windowMs, resolution);
     this.maxPoints = maxPoints;
     this.latestTs = null;
@@ -162,6 +163,18 @@ export class SeriesStore {
       arr.push({ x, y });
     }
     this.trim(key);
+    // Data covering more than the span it was fitted to: a coarser step, one point per pixel.
+    if (this.spanMs !== null && arr.length > 1.5 * this.resolution) this.fitSpan(2 * this.spanMs);
+  }
+
+  /** Fit the step to data that covers only `spanMs` of the window (more detail while young). */
+  fitSpan(spanMs) {
+    this.spanMs = spanMs >= this.windowMs ? null : Math.max(1000, spanMs);
+    this.stepMs = stepForWindow(Math.min(this.windowMs, this.spanMs ?? this.windowMs), this.resolution);
+    for (const key of this.series.keys()) {
+      this.replace(key, compactToStep(this.get(key), this.stepMs));
+      this.trim(key);
+    }
   }
 
   /**
@@ -195,6 +208,7 @@ export class SeriesStore {
   setWindow(windowMs, resolution = this.resolution) {
     this.windowMs = windowMs;
     this.resolution = resolution;
+    this.spanMs = null;
     this.stepMs = stepForWindow(windowMs, resolution);
     for (const key of this.series.keys()) {
       this.replace(key, compactToStep(this.get(key), this.stepMs));
@@ -212,6 +226,19 @@ export class SeriesStore {
     while (drop < arr.length && arr[drop].y === null) drop += 1; // no leading gap marker
     if (arr.length - drop > this.maxPoints) drop = arr.length - this.maxPoints;
     if (drop > 0) arr.splice(0, drop);
+  }
+
+  /** The time covered by the data of these keys (0 if none). */
+  coveredMs(keys) {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const k of keys) {
+      const arr = this.series.get(k);
+      if (!arr?.length) continue;
+      first = Math.min(first, arr[0].x);
+      last = Math.max(last, arr[arr.length - 1].x);
+    }
+    return last > first ? last - first : 0;
   }
 
   clear() {

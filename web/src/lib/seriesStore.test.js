@@ -109,3 +109,16 @@ describe('history finer than the chart', () => {
     expect(countValues(s.get('m'))).toBe(60);
   });
 });
+
+describe('a young daemon', () => {
+  it('fits the step to the time the data covers, and coarsens it as data grows', () => {
+    const s = new SeriesStore({ windowMs: 604800000, resolution: 100 });
+    expect(s.stepMs).toBe(6048000);
+    s.fitSpan(60000);
+    expect(s.stepMs).toBe(600);
+    for (let t = 0; t < 600000; t += 200) s.push('m', t, 1);
+    expect(s.get('m').length).toBeLessThanOrEqual(151);
+    expect(s.get('m').length).toBeGreaterThan(50);
+    expect(s.coveredMs(['m'])).toBeGreaterThan(590000);
+  });
+});
