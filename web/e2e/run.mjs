@@ -388,6 +388,7 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
           const file = join(ARTIFACTS, `screenshot-${name}-${scheme}.png`);
           await p.screenshot({ path: file, fullPage: false });
           if (shots) await copyFile(file, join(DOCS, `screenshot-${name}-${scheme}.png`));
+          if (shots && name === 'desktop' && scheme === 'light') await copyFile(file, join(DOCS, 'screenshot.png'));
         }
         await p.close();
       }
