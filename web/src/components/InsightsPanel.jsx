@@ -45,7 +45,7 @@ export function InsightsPanel({ insights }) {
       {insights.length === 0 ? (
         <p className="empty">No alerts or anomalies so far.</p>
       ) : (
-        <ol className="insight-list">
+        <ol className="insight-list" tabIndex={0} aria-labelledby="insights-title">
           {insights.slice(0, 30).map((i) => (
             <InsightItem key={`${i.ts}|${i.metric}|${i.level}|${i.message}`} insight={i} />
           ))}

@@ -19,9 +19,9 @@ export const STATES = Object.freeze({
 
 export const DEFAULTS = Object.freeze({
   backoffBaseMs: 500,
-  // Capped at 2 s (full jitter: a try every 0..2 s) so the page is live again within about
-  // 3 s of the server coming back; visibility and "online" skip the wait altogether.
-  backoffCapMs: 2000,
+  // Capped at 1.5 s (full jitter: a try every 0..1.5 s) so the page is live again within 3 s
+  // of the server coming back even on a busy machine; visibility and "online" skip the wait.
+  backoffCapMs: 1500,
   maxAttempts: Infinity,
   queueLimit: 100,
   requestTimeoutMs: 10000,

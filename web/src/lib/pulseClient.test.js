@@ -70,7 +70,7 @@ describe('PulseClient connection states', () => {
     const { client } = makeClient();
     client.start();
     fake.last().serverWelcome();
-    const bounds = [500, 1000, 2000, 2000, 2000]; // capped at 2 s by default
+    const bounds = [500, 1000, 1500, 1500, 1500]; // capped at 1.5 s by default
     for (let i = 0; i < bounds.length; i += 1) {
       const before = fake.sockets.length;
       fake.last().serverClose(1006);
