@@ -145,8 +145,9 @@ describe('Dashboard', () => {
     await waitFor(() => expect(ws.sentOfType('history').filter((m) => m.metric).length).toBe(first.metrics.length));
     const load = ws.sentOfType('history').find((m) => m.metric === 'load.1m');
     act(() => ws.serverSend({ type: 'error', code: 'unknown_metric', message: 'no', id: load.id }));
+    const at = Date.now() - 1000;
     for (const r of ws.sentOfType('history').filter((m) => m.metric && m.metric !== 'load.1m')) {
-      act(() => ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[Date.now() - 1000, 1]] }));
+      act(() => ws.serverSend({ type: 'history', id: r.id, metric: r.metric, step_ms: 1000, points: [[at, 1]] }));
     }
     await waitFor(() => expect(document.querySelector('.toasts')?.textContent).toMatch(/No history could be loaded for load\.1m/), { timeout: 8000 });
   });

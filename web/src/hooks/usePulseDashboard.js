@@ -267,7 +267,7 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
       // A daemon younger than a quarter of the range: its few coarse points again, at one point
       // per pixel of the time it covers (a second request, only while the history is short).
       const covered = store.coveredMs(wanted);
-      if (!partial && seconds > 120 && covered > 0 && covered * 4 < seconds * 1000) {
+      if (!partial && seconds > 120 && covered >= 10000 && covered * 4 < seconds * 1000) {
         store.fitSpan(covered * 1.25);
         const fine = Math.min(seconds, Math.ceil((covered * 1.25) / 1000) + 2);
         try {

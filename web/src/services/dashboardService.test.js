@@ -126,7 +126,6 @@ describe('metrics frames', () => {
 });
 
 describe('chart configuration', () => {
-  const cpu = CHARTS.find((c) => c.id === 'cpu');
 
   it('withAlpha converts hex and leaves other notations', () => {
     expect(withAlpha('#ff0000', 0.5)).toBe('rgba(255, 0, 0, 0.5)');
