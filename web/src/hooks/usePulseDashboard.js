@@ -273,7 +273,8 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
         try {
           const again = await fetchHistory(request, { metrics: wanted, seconds: fine, points: resolutionRef.current }, historyState.current);
           if (gen !== historyGen.current || rangeRef.current !== sel) return;
-          for (const m of Object.keys(again.series)) store.replace(m, []);
+          // Merged like any history: it replaces the points of its span, and live points from
+          // before it (e.g. before a daemon restart) stay, with the break between them.
           series = 0;
           merge(again);
           result = { ...result, requests: result.requests + again.requests };
