@@ -33,5 +33,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.js'],
     include: ['src/**/*.test.{js,jsx}'],
     restoreMocks: true,
+    // The machine is shared and often loaded: generous per-test time (no test measures time).
+    testTimeout: 30000,
   },
 });

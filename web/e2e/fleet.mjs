@@ -85,7 +85,7 @@ describe('fleet view', { timeout: 120000 }, () => {
     await page.waitForFunction(() => /CPU \d/.test(document.querySelectorAll('.fleet-tile')[1]?.textContent ?? ''), null, { timeout: 10000 });
     await tileB.click();
     await page.getByLabel('charts of b').waitFor({ timeout: 5000 });
-    assert.equal(await page.locator('select').inputValue(), 'b');
+    assert.equal(await page.locator('.fleet-panel select').inputValue(), 'b'); // the toolbar has a theme select too
     await page.waitForFunction(() => [...document.querySelectorAll('.fleet-chart-value')].some((e) => e.textContent !== '—'), null, { timeout: 10000 });
     await mkdir(join(here, 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(here, 'artifacts', 'fleet.png'), fullPage: true });

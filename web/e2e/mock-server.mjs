@@ -30,7 +30,8 @@ const CORES = 4;
 const MEM_TOTAL = 16 * 1024 ** 3;
 const SWAP_TOTAL = 4 * 1024 ** 3;
 const GROUPS = ['cpu', 'memory', 'network', 'disk', 'load', 'system'];
-const HISTORY = ['cpu.usage', 'memory.usage', 'memory.used', 'network.rx_bps', 'network.tx_bps', 'disk.read_bps', 'disk.write_bps', 'load.1m'];
+const HISTORY = ['cpu.usage', 'memory.usage', 'memory.used', 'memory.swap_usage', 'network.rx_bps', 'network.tx_bps', 'disk.read_bps', 'disk.write_bps', 'load.1m', 'load.5m', 'load.15m', ...Array.from({ length: CORES }, (_, i) => `cpu.cores.${i}`)];
+const noBatch = args.includes('--no-batch'); // behave like a daemon without the batched history form
 
 // ---- made-up metrics: smooth functions of time, so history and live agree ----------------
 
@@ -45,6 +46,8 @@ function value(metric, t) {
       return clamp(58 + 8 * wave(t, 240000) + 2 * noise(t, 2), 5, 99);
     case 'memory.used':
       return (value('memory.usage', t) / 100) * MEM_TOTAL;
+    case 'memory.swap_usage':
+      return 100 * (0.08 + 0.03 * wave(t, 300000));
     case 'network.rx_bps':
       return Math.max(0, 2.4e6 + 1.8e6 * wave(t, 45000) + 6e5 * noise(t, 3));
     case 'network.tx_bps':
@@ -55,7 +58,14 @@ function value(metric, t) {
       return Math.max(0, 1.6e6 + 1.2e6 * wave(t, 52000, 1.5) + 4e5 * noise(t, 6));
     case 'load.1m':
       return Math.max(0, 1.4 + 0.8 * wave(t, 120000) + 0.2 * noise(t, 7));
-    default:
+    case 'load.5m':
+      return 1.3 + 0.3 * wave(t, 400000);
+    case 'load.15m':
+      return 1.2 + 0.1 * wave(t, 900000);
+    default: {
+      const core = /^cpu\.cores\.(\d+)$/.exec(metric);
+      if (core) return clamp(value('cpu.usage', t) + 14 * noise(t, 10 + Number(core[1])), 0, 100);
+    }
       return null;
   }
 }
@@ -72,7 +82,7 @@ function sample(t) {
     ts: t,
     cpu: {
       usage: cpu,
-      cores: Array.from({ length: CORES }, (_, i) => clamp(cpu + 14 * noise(t, 10 + i), 0, 100)),
+      cores: Array.from({ length: CORES }, (_, i) => value(`cpu.cores.${i}`, t)),
     },
     memory: {
       total: MEM_TOTAL,
@@ -88,7 +98,7 @@ function sample(t) {
       interfaces: { eth0: { rx_bps: value('network.rx_bps', t), tx_bps: value('network.tx_bps', t) } },
     },
     disk: { read_bps: value('disk.read_bps', t), write_bps: value('disk.write_bps', t) },
-    load: { '1m': value('load.1m', t), '5m': 1.3 + 0.3 * wave(t, 400000), '15m': 1.2 + 0.1 * wave(t, 900000) },
+    load: { '1m': value('load.1m', t), '5m': value('load.5m', t), '15m': value('load.15m', t) },
     system: { uptime_s: 3 * 86400 + 4 * 3600 + Math.floor((t - startedAt) / 1000), processes: 212 + Math.round(4 * noise(t, 9)) },
   };
 }
@@ -171,16 +181,31 @@ function snapshot() {
   };
 }
 
-function history(metric, seconds) {
+/** Points of a metric over the last `seconds`, at most `max` (the daemon averages; this samples). */
+function series(metric, seconds, max = 1000) {
   const now = Date.now();
   const span = seconds * 1000;
-  const step = Math.max(intervalMs, Math.ceil(span / 1000));
+  const step = Math.max(intervalMs, Math.ceil(span / max));
   const from = Math.max(now - span, startedAt - 7 * 86400 * 1000);
   const points = [];
   for (let t = now - Math.floor((now - from) / step) * step; t <= now; t += step) {
     points.push([t, Math.round(value(metric, t) * 100) / 100]);
   }
-  return { type: 'history', metric, step_ms: step, points: points.slice(-1000) };
+  return { step_ms: step, points: points.slice(-max) };
+}
+
+function history(metric, seconds) {
+  return { type: 'history', metric, ...series(metric, seconds) };
+}
+
+/** The batched form: {metrics:[…], seconds, points?} → {seconds, series:{metric:{step_ms, points}}}. */
+function batchedHistory(msg) {
+  const max = msg.points === undefined ? 1000 : msg.points;
+  if (!Number.isInteger(max) || max < 2 || max > 1000) return { error: ['bad_request', 'points must be an integer 2..1000'] };
+  if (!msg.metrics.length || msg.metrics.some((m) => typeof m !== 'string')) return { error: ['bad_request', 'metrics must be names'] };
+  const unknown = msg.metrics.find((m) => !HISTORY.includes(m));
+  if (unknown) return { error: ['unknown_metric', `unknown metric ${unknown}`] };
+  return { type: 'history', seconds: msg.seconds, series: Object.fromEntries(msg.metrics.map((m) => [m, series(m, msg.seconds, max)])) };
 }
 
 const server = createServer((req, res) => {
@@ -252,6 +277,14 @@ wss.on('connection', (ws) => {
       case 'snapshot':
         return reply(msg, snapshot());
       case 'history': {
+        if (Array.isArray(msg.metrics) && !noBatch) {
+          if (!Number.isInteger(msg.seconds) || msg.seconds < 1 || msg.seconds > 604800) {
+            return error(msg, 'bad_request', 'seconds must be an integer 1..604800');
+          }
+          const out = batchedHistory(msg);
+          return out.error ? error(msg, ...out.error) : reply(msg, out);
+        }
+        if (typeof msg.metric !== 'string') return error(msg, 'bad_request', 'metric must be a string');
         if (!HISTORY.includes(msg.metric)) return error(msg, 'unknown_metric', `unknown metric ${msg.metric}`);
         if (!Number.isInteger(msg.seconds) || msg.seconds < 1 || msg.seconds > 604800) {
           return error(msg, 'bad_request', 'seconds must be an integer 1..604800');

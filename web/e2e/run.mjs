@@ -6,14 +6,20 @@
 // It starts `$PULSE_BIN --port 0 --static $PULSE_STATIC --interval-ms 200 --db :memory:`,
 // reads `pulse listening on http://HOST:PORT`, and checks in the browser: the page connects;
 // the cards and charts update; unchecking a group stops its updates; a history range loads
-// points; after SIGKILL the page says Reconnecting and, with the daemon restarted on the same
-// port, Connected again by itself. Screenshots go to web/e2e/artifacts/ (and, with PULSE_UPDATE_SCREENSHOT=1, to docs/screenshot.png).
+// points with one request per range and times the switch; zoom from keyboard and drag-select;
+// axe-core finds no accessibility violation at 360, 1280 and 2560 px in light and dark; after
+// SIGKILL the page greys out and says it is not live and, with the daemon restarted on the same
+// port, is live again within 3 s by itself, with a break in the line for the outage.
+// Figures (first metric painted, range switches) are printed and saved to
+// web/e2e/artifacts/figures.json. Screenshots go to web/e2e/artifacts/ and, with
+// PULSE_UPDATE_SCREENSHOT=1, to docs/screenshot-{phone,desktop}-{light,dark}.png.
 // Every wait is bounded; the daemon and the browser are ended on exit.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +28,9 @@ import './auth.mjs'; // the sign-in suite, against its own daemon with auth on
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = join(here, 'artifacts');
-const DOCS_SHOT = resolve(here, '..', '..', 'docs', 'screenshot.png');
+const DOCS = resolve(here, '..', '..', 'docs');
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const FIGURES = join(ARTIFACTS, 'figures.json');
 const PULSE_BIN = process.env.PULSE_BIN;
 const PULSE_STATIC = process.env.PULSE_STATIC || resolve(here, '..', 'dist');
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS || 240000);
@@ -132,6 +140,90 @@ async function waitForCardUpdate(page, group, previous, timeout = 5000) {
 
 // ---- the test -----------------------------------------------------------------------------
 
+const figures = { date: new Date().toISOString(), loadavg: null, firstMetricMs: [], rangeSwitch: [], reconnectMs: null };
+
+/** Record every message the page sends (history requests are counted per range switch). */
+async function instrument(page) {
+  await page.addInitScript(() => {
+    window.__pulseSent = [];
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function sendAndRecord(data) {
+      try {
+        window.__pulseSent.push(JSON.parse(data));
+      } catch {
+        /* not JSON */
+      }
+      return send.call(this, data);
+    };
+  });
+}
+
+async function openPage(browser, url, { width, height, colorScheme = 'light' }) {
+  const page = await browser.newPage({ viewport: { width, height }, colorScheme });
+  page.setDefaultTimeout(10000);
+  await instrument(page);
+  await page.goto(url, { timeout: 15000 });
+  await waitForState(page, 'Connected', 15000);
+  return page;
+}
+
+/** ms from navigation start to the first values on screen (the page's own performance mark). */
+async function firstMetricMs(page) {
+  const handle = await page.waitForFunction(
+    () => performance.getEntriesByName('pulse:first-metric')[0]?.startTime,
+    null,
+    { timeout: 15000 },
+  );
+  return Math.round(await handle.jsonValue());
+}
+
+/** Click a range and time it until its history is drawn; count the history requests sent. */
+async function switchRange(page, id) {
+  return page.evaluate(async (rid) => {
+    const status = () => document.querySelector('[data-testid="history-status"]');
+    const before = window.__pulseSent.length;
+    const t0 = performance.now();
+    document.querySelector(`[data-testid="range-${rid}"]`).click();
+    await new Promise((res, rej) => {
+      const check = () => {
+        const el = status();
+        if (el.dataset.range === rid && el.dataset.status === 'done') return res();
+        if (performance.now() - t0 > 10000) return rej(new Error(`range ${rid}: no history after 10 s`));
+        return requestAnimationFrame(check);
+      };
+      check();
+    });
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    const ms = performance.now() - t0;
+    const el = status();
+    const sent = window.__pulseSent.slice(before).filter((m) => m.type === 'history');
+    return {
+      range: rid,
+      ms: Math.round(ms),
+      requests: sent.length,
+      batched: el.dataset.batched === 'true',
+      points: Number(el.dataset.points),
+      chartPoints: Number(document.querySelector('[data-testid="chart-cpu"]').dataset.points),
+      text: el.textContent,
+    };
+  }, id);
+}
+
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    const res = await window.axe.run(document, { resultTypes: ['violations'] });
+    return res.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} :: ${n.failureSummary}`),
+    }));
+  });
+}
+
+const historyStatus = (page) => page.locator('[data-testid="history-status"]');
+
 describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIMEOUT_MS }, () => {
   let daemon;
   let browser;
@@ -151,10 +243,12 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
     assert.ok(existsSync(join(PULSE_STATIC, 'index.html')), `no index.html in PULSE_STATIC ${PULSE_STATIC}`);
     assert.ok(existsSync(CHROMIUM_PATH), `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
     await mkdir(ARTIFACTS, { recursive: true });
+    figures.loadavg = (await import('node:os')).loadavg().map((v) => Number(v.toFixed(2)));
     daemon = await startDaemon(0);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
     page.setDefaultTimeout(10000);
+    await instrument(page);
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
   });
@@ -162,6 +256,8 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
   after(async () => {
     clearTimeout(watchdog);
     if (consoleErrors.length) console.log(`# browser console errors:\n# ${consoleErrors.join('\n# ')}`);
+    console.log(`# figures ${JSON.stringify(figures)}`);
+    await writeFile(FIGURES, `${JSON.stringify(figures, null, 2)}\n`).catch(() => {});
     if (page) await page.screenshot({ path: join(ARTIFACTS, 'last.png'), fullPage: true }).catch(() => {});
     await browser?.close().catch(() => {});
     for (const p of daemons) p.kill('SIGTERM');
@@ -169,11 +265,23 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
     killAll();
   });
 
-  it('loads the page and shows Connected', async () => {
+  it('loads the page, shows Connected and Live, and paints the first values fast', async () => {
     const res = await page.goto(daemon.url, { timeout: 15000 });
     assert.equal(res.status(), 200);
     assert.equal(await page.title(), 'Pulse');
     await waitForState(page, 'Connected', 15000);
+    const first = await firstMetricMs(page);
+    figures.firstMetricMs.push(first);
+    // Warm (cached) loads, as a user reloading the page sees them.
+    for (let i = 0; i < 3; i += 1) {
+      await page.reload();
+      await waitForState(page, 'Connected', 15000);
+      figures.firstMetricMs.push(await firstMetricMs(page));
+    }
+    const best = Math.min(...figures.firstMetricMs);
+    // The bound is loose for a shared, loaded machine; the figures are printed and kept.
+    assert.ok(best < Number(process.env.E2E_FIRST_METRIC_MS || 3000), `first metric painted after ${best} ms`);
+    await page.locator('[data-testid="live-state"]', { hasText: 'Live' }).waitFor({ timeout: 5000 });
   });
 
   it('updates the value cards and the charts', async () => {
@@ -191,6 +299,10 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
       pointsBefore,
       { timeout: 5000 },
     );
+    const cores = Number(await page.locator('[data-testid="chart-cores"]').getAttribute('data-cores'));
+    assert.ok(cores >= 1, 'the per-core heatmap knows the cores');
+    const summary = await page.locator('[data-testid="summary-cpu"]').textContent();
+    assert.match(summary, /CPU usage, latest: Total \d+(\.\d)?%/, `text alternative: "${summary}"`);
   });
 
   it('shows the host, a sortable processes table and the filesystems table', async () => {
@@ -219,6 +331,7 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
     await toggle.uncheck();
     assert.equal(await toggle.isChecked(), false);
     await page.locator('[data-testid="card-network"] .badge', { hasText: 'Paused' }).waitFor({ timeout: 3000 });
+    assert.match(page.url(), /groups=cpu,memory,disk,load,system/, 'the groups are in the URL');
     await sleep(800); // frames already on the wire
     const netBefore = await cardTs(page, 'network');
     const cpuBefore = await cardTs(page, 'cpu');
@@ -230,54 +343,110 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
     await waitForCardUpdate(page, 'network', netBefore, 5000);
   });
 
-  it('loads history points when a range is selected, then continues live', async () => {
-    await sleep(1500); // let the daemon gather some samples
-    await page.getByRole('radio', { name: '1 h' }).check();
-    const status = page.locator('[data-testid="history-status"]');
-    await page.waitForFunction(
-      () => {
-        const el = document.querySelector('[data-testid="history-status"]');
-        return el?.dataset.range === '1h' && el.dataset.status === 'done';
-      },
-      null,
-      { timeout: 10000 },
-    );
-    const text = await status.textContent();
-    const m = /(\d+) history points/.exec(text);
-    assert.ok(m, `history status reads "${text}"`);
-    assert.ok(Number(m[1]) > 0, `expected history points, got "${text}"`);
-    const ts = await cardTs(page, 'cpu');
-    await waitForCardUpdate(page, 'cpu', ts, 5000);
-    // The picture for the README: the 5 min range, where a few seconds of samples are visible.
-    await page.getByRole('radio', { name: '5 min' }).check();
-    await sleep(2500);
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    if (process.env.PULSE_UPDATE_SCREENSHOT) {
-      await copyFile(join(ARTIFACTS, 'dashboard.png'), DOCS_SHOT);
+  it('switches ranges with one history request each, quickly, drawing as many points as it says', async () => {
+    await sleep(500);
+    for (const id of ['1h', '24h', '7d', '6h', '5m']) {
+      const r = await switchRange(page, id);
+      figures.rangeSwitch.push(r);
+      console.log(`# range ${id}: ${r.ms} ms, ${r.requests} history request(s), batched=${r.batched}, ${r.points} points per series, chart ${r.chartPoints}`);
+      assert.ok(r.points > 0, `range ${id}: "${r.text}"`);
+      assert.equal(r.chartPoints, r.points, `range ${id}: the chart draws ${r.chartPoints} points, the status says ${r.points}`);
+      // One request per range; a second one only while the daemon is younger than a quarter of
+      // the range (its history again at full detail).
+      if (r.batched) assert.ok(r.requests <= 2, `range ${id}: ${r.requests} history requests`);
+      assert.ok(r.ms < Number(process.env.E2E_RANGE_SWITCH_MS || 2000), `range ${id} took ${r.ms} ms`);
+      assert.match(page.url(), new RegExp(`range=${id}`), 'the range is in the URL');
     }
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await sleep(300);
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
-    await page.emulateMedia({ colorScheme: 'light' });
+    await waitForCardUpdate(page, 'cpu', await cardTs(page, 'cpu'), 5000);
   });
 
-  it('shows Reconnecting when the daemon dies and Connected again after a restart on the same port', async () => {
+  it('zooms from the keyboard and by drag-to-select, and goes back to live', async () => {
+    const area = page.locator('[data-testid="chart-memory"] .chart-canvas');
+    await area.focus();
+    await page.keyboard.press('+');
+    await historyStatus(page).filter({ hasText: 'Zoomed' }).waitFor({ timeout: 3000 });
+    await page.keyboard.press('Home');
+    await historyStatus(page).filter({ hasText: '· live' }).waitFor({ timeout: 3000 });
+
+    const box = await page.locator('[data-testid="chart-cpu"] canvas').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4, { steps: 5 });
+    await page.mouse.up();
+    await historyStatus(page).filter({ hasText: 'Zoomed' }).waitFor({ timeout: 3000 });
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await historyStatus(page).filter({ hasText: '· live' }).waitFor({ timeout: 3000 });
+
+    await page.getByTestId('pause').click();
+    await historyStatus(page).filter({ hasText: 'Paused' }).waitFor({ timeout: 3000 });
+    await page.getByTestId('pause').click();
+    await historyStatus(page).filter({ hasText: '· live' }).waitFor({ timeout: 3000 });
+  });
+
+  it('has no axe-core violations at 360, 1280 and 2560 px in light and dark; screenshots', async () => {
+    const shots = process.env.PULSE_UPDATE_SCREENSHOT;
+    for (const [width, height, name] of [[360, 780, 'phone'], [1280, 800, 'desktop'], [2560, 1440, null]]) {
+      for (const scheme of ['light', 'dark']) {
+        const p = await openPage(browser, daemon.url, { width, height, colorScheme: scheme });
+        await waitForCardUpdate(p, 'cpu', null, 5000);
+        await p.waitForFunction(() => document.querySelector('[data-testid="history-status"]')?.dataset.status === 'done', null, { timeout: 10000 });
+        await sleep(600);
+        const theme = await p.evaluate(() => document.documentElement.dataset.theme);
+        assert.equal(theme, scheme, 'theme "system" follows the browser');
+        const violations = await axeViolations(p);
+        assert.deepEqual(violations, [], `${width} px ${scheme}: ${JSON.stringify(violations, null, 2)}`);
+        if (width === 1280) {
+          const tops = await p.$$eval('.chart-card', (els) => els.map((e) => e.getBoundingClientRect().top));
+          assert.ok(tops.filter((t) => t < 800).length >= 2, `two charts side by side above the fold at 1280 px (${tops.join(', ')})`);
+        }
+        if (width === 360) {
+          const toolbar = await p.locator('.toolbar').boundingBox();
+          const chart = await p.locator('.chart-card').first().boundingBox();
+          assert.ok(toolbar.y < chart.y, 'on a phone the controls come before the charts');
+        }
+        if (name) {
+          const file = join(ARTIFACTS, `screenshot-${name}-${scheme}.png`);
+          await p.screenshot({ path: file, fullPage: false });
+          if (shots) await copyFile(file, join(DOCS, `screenshot-${name}-${scheme}.png`));
+          if (shots && name === 'desktop' && scheme === 'light') await copyFile(file, join(DOCS, 'screenshot.png'));
+        }
+        await p.close();
+      }
+    }
+  });
+
+  it('greys out when the daemon dies, and is live again within 3 s of its return, with a break for the outage', async () => {
     const { port } = daemon;
     const dead = daemon.proc;
     const exited = new Promise((r) => dead.once('exit', r));
     dead.kill('SIGKILL');
     await Promise.race([exited, sleep(5000)]);
     await waitForState(page, 'Reconnecting', 10000);
-    const detail = await page.locator('[data-testid="connection-detail"]').textContent();
-    assert.match(detail, /attempt \d+/, `reconnect detail reads "${detail}"`);
+    await page.locator('.app[data-stale="true"]').waitFor({ timeout: 3000 });
+    await page.locator('[data-testid="live-state"]', { hasText: /Not live · last update \d+ s ago/ }).waitFor({ timeout: 3000 });
+    const sub = await page.locator('.brand-sub').textContent();
+    assert.doesNotMatch(sub, /connected/, `the header still claims "${sub}"`);
+    assert.doesNotMatch(await historyStatus(page).textContent(), /· live/);
+    const toasts = await page.locator('.toasts').textContent();
+    assert.doesNotMatch(toasts, /\b1006\b|code/, `toast in plain words: "${toasts}"`);
+    assert.match(toasts, /Pulse server/);
+    await sleep(2000); // an outage the charts must show as a gap
 
     daemon = await restartDaemon(port);
+    const back = Date.now();
     assert.equal(daemon.port, port);
-    // Backoff is capped at 30 s, and the outage was short: the next tries come well before.
-    await waitForState(page, 'Connected', 45000);
-    // Subscriptions are restored: cards update again without any click.
+    await waitForState(page, 'Connected', 10000);
+    figures.reconnectMs = Date.now() - back;
+    console.log(`# live again ${figures.reconnectMs} ms after the daemon listened`);
+    assert.ok(figures.reconnectMs <= 3000, `live again after ${figures.reconnectMs} ms`);
     const ts = await cardTs(page, 'cpu');
     await waitForCardUpdate(page, 'cpu', ts, 5000);
-    assert.equal(await connectionState(page).textContent(), 'Connected');
+    await page.locator('.app[data-stale="false"]').waitFor({ timeout: 3000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="chart-cpu"]')?.dataset.gaps) > 0,
+      null,
+      { timeout: 5000 },
+    );
   });
 });

@@ -2,7 +2,7 @@
 // --interval-ms (default 100 ms, so an hour of 1 Hz updates takes 6 minutes), and the page's
 // JavaScript heap is read after a forced garbage collection at regular points. Prints one line
 // per sample and a RESULT line; exits 1 if the heap at the end exceeds the first post-warm-up
-// sample by more than the allowed growth (default 20 %).
+// sample by more than the allowed growth (default 10 %).
 // Usage: PULSE_BIN=build/pulse PULSE_STATIC=build/web node web/e2e/soak.mjs [TICKS] [INTERVAL_MS]
 import { spawn } from 'node:child_process';
 import { launchBrowser } from './chromium.mjs';
@@ -10,7 +10,7 @@ import { launchBrowser } from './chromium.mjs';
 const ticks = Number(process.argv[2] || 3600);
 const interval = Number(process.argv[3] || 100);
 const samples = 12;
-const allowed = Number(process.env.SOAK_MAX_GROWTH || 0.2);
+const allowed = Number(process.env.SOAK_MAX_GROWTH || 0.1);
 
 const daemon = spawn(process.env.PULSE_BIN, ['--port', '0', '--db', ':memory:', '--static',
   process.env.PULSE_STATIC, '--interval-ms', String(interval)], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -45,7 +45,7 @@ describe('ControlPanel', () => {
 
   it('shows the history status', () => {
     setup({ range: RANGES[1], history: { status: 'done', points: 240, series: 8 } });
-    expect(screen.getByTestId('history-status')).toHaveTextContent('1 h · 240 history points · live');
+    expect(screen.getByTestId('history-status')).toHaveTextContent('240 points per series · 1 h · live');
   });
 
   it('refreshes the snapshot and runs a ping test', () => {

@@ -1,20 +1,57 @@
-// Dashboard: the page layout — header, controls, value cards, charts and insights.
+// Dashboard: the page layout — header, toolbar, value cards, charts and insights.
 // It renders what usePulseDashboard gives it and holds no socket state of its own.
+// Adding a panel: put it in the charts grid (a <figure className="chart-card">) or in
+// the "extra panels" slot below the charts.
 
+import { Suspense, lazy, useEffect, useLayoutEffect, useRef } from 'react';
 import { CHARTS } from '../services/dashboardService.js';
 import { useChartColors } from '../hooks/useChartColors.js';
 import { ConnectionStatus } from './ConnectionStatus.jsx';
 import { ControlPanel } from './ControlPanel.jsx';
 import { FleetPanel } from '../fleet/FleetPanel.jsx';
 import { InsightsPanel } from './InsightsPanel.jsx';
+import { LiveState } from './LiveState.jsx';
 import { MetricCards } from './MetricCards.jsx';
-import { MetricsChart } from './MetricsChart.jsx';
 import { Notifications } from './Notifications.jsx';
 import { TokenPrompt } from './TokenPrompt.jsx';
 import { HostIdentity } from './HostIdentity.jsx';
 import { ProcessesTable } from './ProcessesTable.jsx';
 import { FilesystemsTable } from './FilesystemsTable.jsx';
 import { SessionBadge } from './SessionBadge.jsx';
+
+// Chart.js, its zoom plugin and hammerjs are loaded after the first values are on screen: the
+// cards do not wait for the chart code to be fetched and parsed.
+const MetricsChart = lazy(() => import('./MetricsChart.jsx').then((m) => ({ default: m.MetricsChart })));
+const CoreHeatmap = lazy(() => import('./CoreHeatmap.jsx').then((m) => ({ default: m.CoreHeatmap })));
+
+function ChartFallback({ title }) {
+  return (
+    <figure className="chart-card chart-card--loading" aria-busy="true">
+      <figcaption className="chart-head">
+        <h3 className="chart-title">{title}</h3>
+      </figcaption>
+      <div className="chart-canvas" />
+    </figure>
+  );
+}
+
+/** Reports the chart width (px) so history is fetched at one point per pixel. */
+function useChartWidth(ref, onWidth) {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !onWidth) return undefined;
+    const measure = () => {
+      const w = el.getBoundingClientRect().width;
+      if (w > 0) onWidth(w);
+    };
+    measure();
+    const RO = globalThis.ResizeObserver;
+    if (!RO) return undefined;
+    const ro = new RO(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref, onWidth]);
+}
 
 export function Dashboard(props) {
   const {
@@ -24,6 +61,22 @@ export function Dashboard(props) {
     toggleGroup,
     range,
     selectRange,
+    selectCustomRange,
+    view = { mode: 'live' },
+    xMin,
+    xMax,
+    setViewRange,
+    backToLive,
+    paused,
+    togglePause,
+    setResolution,
+    theme,
+    resolvedTheme,
+    setTheme,
+    sync,
+    coreCount = 0,
+    lastUpdateAt,
+    shownPoints,
     history,
     refreshSnapshot,
     snapshotAt,
@@ -44,12 +97,33 @@ export function Dashboard(props) {
     host,
     signOut,
   } = props;
-  const colors = useChartColors();
+  const colors = useChartColors(resolvedTheme);
   const connected = status.state === 'open';
+  const stale = !connected;
   const welcome = status.welcome;
+  const measureRef = useRef(null);
+  useChartWidth(measureRef, setResolution);
+  // For the browser test's speed figures: when the first values reach the screen.
+  const marked = useRef(false);
+  useEffect(() => {
+    if (marked.current || !lastUpdateAt) return;
+    marked.current = true;
+    globalThis.requestAnimationFrame?.(() => globalThis.performance?.mark?.('pulse:first-metric'));
+  }, [lastUpdateAt]);
+  const chartProps = {
+    store,
+    revision,
+    xMin,
+    xMax,
+    colors,
+    sync,
+    onView: setViewRange,
+    onLive: backToLive,
+    liveMax: store.latestTs ?? Date.now(),
+  };
 
   return (
-    <div className="app">
+    <div className={`app${stale ? ' is-stale' : ''}`} data-stale={stale ? 'true' : 'false'}>
       <header className="topbar">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
@@ -60,51 +134,73 @@ export function Dashboard(props) {
           <h1>Pulse</h1>
           <span className="brand-sub">
             {welcome?.server || 'system dashboard'}
-            {server?.connections != null && ` · ${server.connections} connected`}
+            {connected && server?.connections != null && ` · ${server.connections} connected`}
           </span>
           <HostIdentity host={host} />
         </div>
+        <LiveState stale={stale} lastUpdateAt={lastUpdateAt} paused={paused} />
         <SessionBadge user={auth.user} roles={auth.roles} onSignOut={signOut} />
         <ConnectionStatus status={status} onRetry={reconnectNow} />
       </header>
 
       <Notifications items={notifications} onDismiss={dismiss} />
 
+      <ControlPanel
+        enabled={enabled}
+        onToggle={toggleGroup}
+        range={range}
+        onRange={selectRange}
+        onCustom={selectCustomRange}
+        history={history}
+        view={view}
+        onPause={() => togglePause?.({ min: xMin, max: xMax })}
+        onLive={backToLive}
+        theme={theme}
+        onTheme={setTheme}
+        onRefresh={refreshSnapshot}
+        snapshotAt={snapshotAt}
+        onPing={pingTest}
+        pingResult={pingResult}
+        connected={connected}
+        shownPoints={shownPoints}
+      />
+
       <main className="layout">
-        <div className="main-column">
-          <FleetPanel />
+        <FleetPanel />
+        <section aria-labelledby="now-title">
+          <h2 id="now-title" className="sr-only">
+            Current values
+          </h2>
           <MetricCards latest={latest} lastTs={lastTs} enabled={enabled} analytics={analytics} />
+        </section>
+        <section aria-labelledby="charts-title">
+          <h2 id="charts-title" className="sr-only">
+            Charts
+          </h2>
+          <p className="sr-only">
+            Drag across a chart to zoom to a time span, Shift and drag to pan, Ctrl and the mouse wheel or a pinch to
+            zoom; on a focused chart the arrow keys pan and plus and minus zoom.
+          </p>
           <div className="charts-grid">
-            {CHARTS.map((c) => (
-              <MetricsChart
-                key={c.id}
-                chart={c}
-                store={store}
-                revision={revision}
-                windowMs={range.seconds * 1000}
-                colors={colors}
-                paused={!enabled[c.group]}
-              />
+            {CHARTS.map((c, i) => (
+              <div key={c.id} className="chart-slot" ref={i === 0 ? measureRef : undefined}>
+                <Suspense fallback={<ChartFallback title={c.title} />}>
+                  <MetricsChart chart={c} paused={!enabled[c.group]} {...chartProps} />
+                </Suspense>
+              </div>
             ))}
+            <div className="chart-slot chart-slot--wide">
+              <Suspense fallback={<ChartFallback title="CPU per core" />}>
+                <CoreHeatmap cores={coreCount} paused={!enabled.cpu} {...chartProps} />
+              </Suspense>
+            </div>
           </div>
+        </section>
+        <div className="extra-panels">
           <ProcessesTable frame={processes} />
           <FilesystemsTable filesystems={latest?.disk?.filesystems} />
         </div>
-        <aside className="side-column">
-          <ControlPanel
-            enabled={enabled}
-            onToggle={toggleGroup}
-            range={range}
-            onRange={selectRange}
-            history={history}
-            onRefresh={refreshSnapshot}
-            snapshotAt={snapshotAt}
-            onPing={pingTest}
-            pingResult={pingResult}
-            connected={connected}
-          />
-          <InsightsPanel insights={insights} />
-        </aside>
+        <InsightsPanel insights={insights} />
       </main>
 
       {auth.needed && <TokenPrompt error={auth.error} onSubmit={submitToken} />}

@@ -18,8 +18,9 @@ export function FilesystemsTable({ filesystems }) {
   const list = Array.isArray(filesystems) ? [...filesystems] : [];
   list.sort((a, b) => (b.usage ?? -1) - (a.usage ?? -1));
   return (
-    <section className="host-table-card" data-testid="filesystems-table">
-      <h2>Filesystems</h2>
+    // Focusable: the card scrolls sideways on narrow screens and has no other focusable content.
+    <section className="host-table-card" data-testid="filesystems-table" tabIndex={0} aria-labelledby="filesystems-title">
+      <h2 id="filesystems-title">Filesystems</h2>
       {list.length === 0 ? (
         <p className="muted">No filesystems reported.</p>
       ) : (

@@ -9,6 +9,7 @@ import {
   formatLoad,
   formatPercent,
   formatRate,
+  hasNoSwap,
   swapBytes,
   swapUsage,
 } from '../services/dashboardService.js';
@@ -33,7 +34,7 @@ export function buildCards(latest, analytics) {
     {
       group: 'cpu',
       title: 'CPU',
-      accent: '--chart-1',
+      accent: '--m-cpu',
       main: formatPercent(cpu?.usage),
       caption: 'total usage',
       lines: [
@@ -44,21 +45,23 @@ export function buildCards(latest, analytics) {
     {
       group: 'memory',
       title: 'Memory',
-      accent: '--chart-2',
+      accent: '--m-memory',
       main: formatPercent(memory?.usage),
       caption: 'in use',
       lines: [
         ['Used', `${formatBytes(memory?.used)} of ${formatBytes(memory?.total)}`],
         ['Available', formatBytes(memory?.available)],
-        swap || swapPct != null
-          ? ['Swap', swap ? `${formatBytes(swap.used)} of ${formatBytes(swap.total)}` : formatPercent(swapPct)]
-          : null,
+        hasNoSwap(memory)
+          ? ['Swap', 'no swap']
+          : swap || swapPct != null
+            ? ['Swap', swap ? `${formatBytes(swap.used)} of ${formatBytes(swap.total)}` : formatPercent(swapPct)]
+            : null,
       ],
     },
     {
       group: 'network',
       title: 'Network',
-      accent: '--chart-3',
+      accent: '--m-network',
       main: formatRate(network?.rx_bps),
       caption: 'receive',
       lines: [
@@ -71,7 +74,7 @@ export function buildCards(latest, analytics) {
     {
       group: 'disk',
       title: 'Disk',
-      accent: '--chart-5',
+      accent: '--m-disk',
       main: formatRate(disk?.read_bps),
       caption: 'read',
       lines: [
@@ -81,7 +84,7 @@ export function buildCards(latest, analytics) {
     {
       group: 'load',
       title: 'Load',
-      accent: '--chart-4',
+      accent: '--m-load',
       main: formatLoad(load?.['1m']),
       caption: '1 min average',
       lines: [
@@ -92,7 +95,7 @@ export function buildCards(latest, analytics) {
     {
       group: 'system',
       title: 'System',
-      accent: '--chart-2',
+      accent: '--m-system',
       main: formatDuration(system?.uptime_s),
       caption: 'uptime',
       lines: [

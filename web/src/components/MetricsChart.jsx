@@ -1,9 +1,10 @@
-// MetricsChart: one Chart.js line chart, created once and updated in place on each tick.
+// MetricsChart: one Chart.js line chart, created once and updated in place on each tick, with
+// zoom/pan/drag-select (chartjs-plugin-zoom + hammerjs for touch), keyboard zoom/pan, the shared
+// crosshair, CSV/PNG export, and a text alternative (latest values; a data table on request).
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Chart,
-  Decimation,
   Filler,
   Legend,
   LineController,
@@ -12,85 +13,173 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import {
-  applyChartTheme,
-  buildChartConfig,
-  chartSeries,
-  datasetFor,
-} from '../services/dashboardService.js';
+import 'hammerjs';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import { applyChartTheme, buildChartConfig, valueFormatter } from '../services/chartConfig.js';
+import { chartSeries, datasetFor } from '../services/dashboardService.js';
+import { countValues } from '../lib/seriesStore.js';
+import { formatDateTime } from '../lib/ticks.js';
+import { exportName, sample, saveText, saveUrl, seriesToCsv } from '../lib/exporters.js';
+import { chartKeyAction } from '../lib/chartKeys.js';
+import { ChartTable } from './ChartTable.jsx';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip, Decimation);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip, zoomPlugin);
+
+function inView(points, min, max) {
+  return points.filter((p) => p.x >= min && p.x <= max);
+}
+
+/** "Total 12.3%, at 5 Dec 2026 14:03:07" … for the text alternative. */
+export function chartSummary(chart, series, store, fmt) {
+  const parts = [];
+  let at = null;
+  for (const s of series) {
+    const arr = store.get(s.key);
+    for (let i = arr.length - 1; i >= 0; i -= 1) {
+      if (arr[i].y !== null) {
+        parts.push(`${s.label} ${fmt(arr[i].y)}`);
+        at = Math.max(at ?? 0, arr[i].x);
+        break;
+      }
+    }
+  }
+  if (!parts.length) return `${chart.title}: no data yet.`;
+  return `${chart.title}, latest: ${parts.join(', ')} (${formatDateTime(at)}).`;
+}
 
 /**
  * @param {object} props
  * @param {object} props.chart   an entry of CHARTS (title, series, unit …)
  * @param {import('../lib/seriesStore.js').SeriesStore} props.store
  * @param {number} props.revision changes when the store has new points
- * @param {number} props.windowMs
+ * @param {number} props.xMin/xMax the x range shown (ms)
  * @param {object} props.colors  from useChartColors
  * @param {boolean} props.paused the group is unsubscribed
+ * @param {import('../lib/chartSync.js').ChartSync} props.sync
+ * @param {function} props.onView ({min,max}) after a zoom, pan or drag-select
+ * @param {function} props.onLive back to the live view (Home, Escape)
+ * @param {number} props.liveMax newest data time (keyboard pan stops there)
  */
-export function MetricsChart({ chart, store, revision, windowMs, colors, paused = false }) {
+export function MetricsChart({ chart, store, revision, xMin, xMax, colors, paused = false, sync, onView, onLive, liveMax }) {
   const canvasRef = useRef(null);
   const chartRef = useRef(null);
-  const keys = store.keys();
-  const series = chartSeries(chart, keys);
-  const seriesKey = series.map((s) => s.key).join(',');
-  const latest = store.latestTs ?? Date.now();
-  const xMin = latest - windowMs;
-  const xMax = latest;
-  const pointCount = series.reduce((n, s) => n + store.get(s.key).length, 0);
+  const onViewRef = useRef(onView);
+  onViewRef.current = onView;
+  const [showTable, setShowTable] = useState(false);
+  const series = chartSeries(chart);
+  const fmt = valueFormatter(chart.unit);
+  const first = store.get(series[0].key);
+  const shown = inView(first, xMin, xMax);
+  const pointCount = countValues(shown);
 
   // Create once; destroy on unmount.
   useEffect(() => {
     const ctx = canvasRef.current?.getContext?.('2d');
     if (!ctx) return undefined;
-    chartRef.current = new Chart(
+    const c = new Chart(
       ctx,
-      buildChartConfig({ chart, series, data: (k) => store.get(k), colors, windowMs, xMin, xMax }),
+      buildChartConfig({
+        chart,
+        series,
+        data: (k) => store.get(k),
+        colors,
+        xMin,
+        xMax,
+        onView: (r) => onViewRef.current?.(r),
+      }),
     );
+    c.$pulse = { sync, colors, hoverX: null };
+    chartRef.current = c;
+    const off = sync?.add(c);
     return () => {
-      chartRef.current?.destroy();
+      off?.();
+      c.destroy();
       chartRef.current = null;
     };
     // Only on mount: every later change is applied in place below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  // New points, a new window, new cores or a new theme: update the existing chart.
+  // New points, a new x range or a new theme: update the existing chart.
   useEffect(() => {
     const c = chartRef.current;
     if (!c) return;
-    const have = c.data.datasets.map((d) => d._key).join(',');
-    if (have !== seriesKey) {
-      c.data.datasets = series.map((s) => datasetFor(s, colors, store.get(s.key)));
-    } else {
-      c.data.datasets.forEach((d, i) => {
-        const fresh = datasetFor(series[i], colors, null);
-        d.borderColor = fresh.borderColor;
-        d.backgroundColor = fresh.backgroundColor;
-        // Same array every tick; assigning again lets decimation see the new length.
-        d.data = store.get(series[i].key);
-      });
-    }
-    applyChartTheme(c.options, colors, { windowMs, xMin, xMax });
+    c.data.datasets.forEach((d, i) => {
+      const fresh = datasetFor(series[i], colors, null);
+      d.borderColor = fresh.borderColor;
+      d.backgroundColor = fresh.backgroundColor;
+      d.data = store.get(series[i].key);
+    });
+    if (c.$pulse) c.$pulse.colors = colors;
+    applyChartTheme(c.options, colors, { xMin, xMax });
     c.update('none');
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [revision, seriesKey, colors, windowMs, xMin, xMax]);
+  }, [revision, colors, xMin, xMax]);
 
+  const onKeyDown = (e) => {
+    const next = chartKeyAction(e.key, { min: xMin, max: xMax }, liveMax);
+    if (!next) return;
+    e.preventDefault();
+    if (next.live) onLive?.();
+    else onView?.(next);
+  };
+
+  const exportCsv = () => {
+    const csv = seriesToCsv(series.map((s) => ({ label: s.label, points: store.get(s.key) })), xMin, xMax);
+    saveText(csv, exportName(chart.id, 'csv'));
+  };
+  const exportPng = () => {
+    const c = chartRef.current;
+    if (c?.toBase64Image) saveUrl(c.toBase64Image('image/png', 1), exportName(chart.id, 'png'));
+  };
+
+  const summary = chartSummary(chart, series, store, fmt);
+  const titleId = `chart-title-${chart.id}`;
   return (
     <figure
-      className={`chart-card${chart.wide ? ' chart-card--wide' : ''}${paused ? ' is-paused' : ''}`}
+      className={`chart-card${paused ? ' is-paused' : ''}`}
       data-testid={`chart-${chart.id}`}
       data-points={pointCount}
+      data-gaps={shown.length - pointCount}
+      aria-labelledby={titleId}
+      style={{ '--accent': colors.metric?.[series[0].color] }}
     >
-      <figcaption className="chart-title">
-        <span>{chart.title}</span>
+      <figcaption className="chart-head">
+        <h3 className="chart-title" id={titleId}>
+          {chart.title}
+        </h3>
         {paused && <span className="badge">Paused</span>}
+        <span className="chart-actions">
+          <button type="button" className="btn btn--small" aria-expanded={showTable} onClick={() => setShowTable((v) => !v)}>
+            {showTable ? 'Hide table' : 'Table'}
+          </button>
+          <button type="button" className="btn btn--small" onClick={exportCsv} aria-label={`Export ${chart.title} as CSV`}>
+            CSV
+          </button>
+          <button type="button" className="btn btn--small" onClick={exportPng} aria-label={`Export ${chart.title} as PNG`}>
+            PNG
+          </button>
+        </span>
       </figcaption>
-      <div className="chart-canvas">
-        <canvas ref={canvasRef} role="img" aria-label={`${chart.title} chart`} />
+      <div
+        className="chart-canvas"
+        tabIndex={0}
+        role="group"
+        aria-label={`${chart.title} chart. Arrow keys pan, plus and minus zoom, Home goes back to live.`}
+        onKeyDown={onKeyDown}
+      >
+        <canvas ref={canvasRef} role="img" aria-label={summary} />
       </div>
+      <p className="sr-only" data-testid={`summary-${chart.id}`}>
+        {summary}
+      </p>
+      {showTable && (
+        <ChartTable
+          caption={`${chart.title}: the values shown`}
+          series={series.map((s) => ({ label: s.label, points: sample(inView(store.get(s.key), xMin, xMax).filter((p) => p.y !== null), 60) }))}
+          fmt={fmt}
+        />
+      )}
     </figure>
   );
 }

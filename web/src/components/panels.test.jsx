@@ -76,6 +76,18 @@ describe('InsightsPanel', () => {
     expect(screen.getAllByText('resolved')).toHaveLength(1);
     expect(screen.getByText('warning')).toBeInTheDocument();
   });
+
+  it('announces the newest insight to screen readers, a resolution as resolved', () => {
+    const raised = { seq: 7, ts: 1, state: 'raised', level: 'warning', metric: 'cpu.usage', message: 'CPU high' };
+    const resolved = { seq: 8, ts: 2, state: 'resolved', level: 'info', resolves: 7, metric: 'cpu.usage', message: 'CPU back to normal' };
+    const { rerender } = render(<InsightsPanel insights={[raised]} />);
+    const live = screen.getByTestId('insight-announcer');
+    expect(live).toHaveAttribute('aria-live', 'polite');
+    expect(live).toHaveTextContent('warning: CPU high');
+    rerender(<InsightsPanel insights={[resolved, raised]} />);
+    expect(live).toHaveTextContent('Resolved: CPU back to normal');
+    expect(screen.getByText('All clear')).toBeInTheDocument();
+  });
 });
 
 describe('Notifications', () => {

@@ -2,12 +2,15 @@
 // one tile per host with CPU, memory, network, load and when it was last seen, stale hosts
 // marked — from which a click opens that host's charts and history. Alone, it renders nothing.
 
-import { useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { formatBytes, formatLoad, formatPercent } from '../services/dashboardService.js';
 import { agoText, hostsOf, tilesFrom } from './fleetModel.js';
-import { HostCharts } from './HostCharts.jsx';
 import { useFleet } from './useFleet.js';
 import './fleet.css';
+
+// Chart.js comes with the host charts, loaded when a host is opened (as the dashboard's own
+// charts are): the page's first bundle stays without it.
+const HostCharts = lazy(() => import('./HostCharts.jsx').then((m) => ({ default: m.HostCharts })));
 
 const dash = (v, f) => (v == null ? '—' : f(v));
 
@@ -80,7 +83,11 @@ export function FleetPanel({ fleet, WebSocketImpl, fetchImpl }) {
           <FleetTile key={t.host} tile={t} now={now} selected={t.host === selected} onSelect={setSelected} />
         ))}
       </div>
-      {selected && <HostCharts host={selected} frame={frames?.[selected]} fetchImpl={fetchImpl} />}
+      {selected && (
+        <Suspense fallback={<p className="fleet-loading">Loading the charts of {selected}…</p>}>
+          <HostCharts host={selected} frame={frames?.[selected]} fetchImpl={fetchImpl} />
+        </Suspense>
+      )}
     </section>
   );
 }

@@ -32,7 +32,7 @@ describe('FleetPanel', () => {
     expect(tiles[0]).not.toHaveClass('stale');
     expect(screen.getByText('CPU 5.0%')).toBeInTheDocument();
     await act(async () => fireEvent.click(tiles[1]));
-    expect(screen.getByLabelText('charts of b')).toBeInTheDocument();
+    expect(await screen.findByLabelText('charts of b')).toBeInTheDocument(); // loaded lazily, with Chart.js
     expect(fetchImpl).toHaveBeenCalledWith('/api/history?metric=cpu.usage&seconds=900&host=b');
     expect(screen.getByRole('combobox')).toHaveValue('b');
   });

@@ -1,15 +1,18 @@
-// useChartColors: the chart palette, read from the CSS variables of the current theme, and
-// read again when the system switches between light and dark.
+// useChartColors: the chart palette, read from the CSS variables of the current theme, read
+// again whenever the resolved theme changes.
 
-import { useEffect, useState } from 'react';
+import { useMemo } from 'react';
+import { COLOR_NAMES } from '../services/dashboardService.js';
 
-const SERIES_VARS = ['--chart-1', '--chart-2', '--chart-3', '--chart-4', '--chart-5'];
 const FALLBACK = {
-  series: ['#3b82f6', '#10b981', '#8b5cf6', '#f59e0b', '#ef4444'],
-  cores: ['#94a3b8'],
-  text: '#334155',
-  muted: '#64748b',
-  grid: 'rgba(100,116,139,0.18)',
+  metric: {
+    cpu: '#2563eb', memory: '#047857', 'memory-2': '#065f46', network: '#7c3aed', 'network-2': '#4c1d95',
+    disk: '#be185d', 'disk-2': '#831843', load: '#b45309', 'load-2': '#78350f', system: '#0e7490',
+  },
+  text: '#1e293b',
+  muted: '#475569',
+  grid: 'rgba(100,116,139,0.2)',
+  surface: '#ffffff',
 };
 
 export function readChartColors(el = globalThis.document?.documentElement) {
@@ -17,25 +20,16 @@ export function readChartColors(el = globalThis.document?.documentElement) {
   const css = globalThis.getComputedStyle(el);
   const get = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
   return {
-    series: SERIES_VARS.map((v, i) => get(v, FALLBACK.series[i])),
-    cores: get('--chart-cores', FALLBACK.cores.join(','))
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
+    metric: Object.fromEntries(COLOR_NAMES.map((n) => [n, get(`--m-${n}`, FALLBACK.metric[n])])),
     text: get('--text', FALLBACK.text),
     muted: get('--text-muted', FALLBACK.muted),
     grid: get('--chart-grid', FALLBACK.grid),
+    surface: get('--surface', FALLBACK.surface),
   };
 }
 
-export function useChartColors() {
-  const [colors, setColors] = useState(readChartColors);
-  useEffect(() => {
-    const mq = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
-    if (!mq) return undefined;
-    const onChange = () => setColors(readChartColors());
-    mq.addEventListener?.('change', onChange);
-    return () => mq.removeEventListener?.('change', onChange);
-  }, []);
-  return colors;
+/** @param {string} theme the resolved theme ("light"/"dark"); a change re-reads the colours. */
+export function useChartColors(theme) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  return useMemo(() => ({ ...readChartColors(), theme }), [theme]);
 }

@@ -2,14 +2,20 @@
 // values, chart series, insights, notifications — and the actions of the control panel.
 // Components receive this as props and only render it.
 
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useWebSocket, defaultSocketUrl } from './useWebSocket.js';
 import { useAuthSession, AUTH_CLOSE_CODE } from './useAuthSession.js';
-import { SeriesStore } from '../lib/seriesStore.js';
+import { useTheme } from './useTheme.js';
+import { SeriesStore, countValues } from '../lib/seriesStore.js';
+import { ChartSync } from '../lib/chartSync.js';
+import { formatView, parseView } from '../lib/viewState.js';
+import { fetchHistory, historyPoints, historySeconds } from '../services/historyService.js';
 import {
   GROUPS,
   HISTORY_METRICS,
+  MAX_HISTORY_SECONDS,
   RANGES,
+  coreMetrics,
   groupChannel,
   seriesValues,
 } from '../services/dashboardService.js';
@@ -21,12 +27,28 @@ const ALL_ON = Object.fromEntries(GROUPS.map((g) => [g.id, true]));
 
 const mergeInsights = (current, incoming) => mergeAlerts(current, incoming, MAX_INSIGHTS);
 
+function initialView() {
+  const loc = globalThis.location;
+  return parseView(loc?.search || '', { ranges: RANGES, groups: GROUPS, maxSeconds: MAX_HISTORY_SECONDS });
+}
+
+/** Shortest x span a chart shows while live (a young daemon's data is not a one-pixel sliver). */
+const MIN_SPAN_MS = 30000;
+
 export function usePulseDashboard({ url, clientOptions } = {}) {
   const socketUrl = url || defaultSocketUrl();
-  const [enabled, setEnabled] = useState(ALL_ON);
-  const [rangeId, setRangeId] = useState(RANGES[0].id);
+  const [initial] = useState(initialView);
+  const { theme, resolvedTheme, setTheme } = useTheme(initial.theme);
+  const [enabled, setEnabled] = useState(() => initial.groups || ALL_ON);
+  // The selected range: a preset id, or 'custom' with from/to (ms).
+  const [rangeSel, setRangeSel] = useState(() => ({ id: initial.range, from: initial.from, to: initial.to }));
+  // What the charts show: following live data, or a fixed [min, max] (paused, zoomed, custom).
+  const [view, setView] = useState(() =>
+    initial.range === 'custom' ? { mode: 'fixed', reason: 'custom', min: initial.from, max: initial.to } : { mode: 'live' },
+  );
   const [latest, setLatest] = useState({});
   const [lastTs, setLastTs] = useState({});
+  const [lastUpdateAt, setLastUpdateAt] = useState(null);
   const [revision, setRevision] = useState(0);
   const [insights, setInsights] = useState([]);
   const [notifications, setNotifications] = useState([]);
@@ -38,16 +60,25 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
   const session = useAuthSession();
   const [processes, setProcesses] = useState(null);
   const [host, setHost] = useState(null);
+  const [coreCount, setCoreCount] = useState(0);
+
+  const rangeOf = (sel) => (sel.id === 'custom' ? { id: 'custom', label: 'Custom', from: sel.from, to: sel.to } : RANGES.find((r) => r.id === sel.id) || RANGES[0]);
+  const windowOf = (sel) => historySeconds(rangeOf(sel), Date.now(), MAX_HISTORY_SECONDS) * 1000;
 
   const storeRef = useRef(null);
-  if (!storeRef.current) storeRef.current = new SeriesStore({ windowMs: RANGES[0].seconds * 1000 });
+  if (!storeRef.current) storeRef.current = new SeriesStore({ windowMs: windowOf(rangeSel), resolution: 600 });
   const store = storeRef.current;
+  const syncRef = useRef(null);
+  if (!syncRef.current) syncRef.current = new ChartSync();
   const historyGen = useRef(0);
+  const historyState = useRef({});
+  const resolutionRef = useRef(600);
   const noteSeq = useRef(0);
   const enabledRef = useRef(enabled);
   enabledRef.current = enabled;
-  const rangeRef = useRef(rangeId);
-  rangeRef.current = rangeId;
+  const rangeRef = useRef(rangeSel);
+  rangeRef.current = rangeSel;
+  const coreRef = useRef(0);
 
   // ---- notifications ------------------------------------------------------------------------
   const notify = useCallback((note) => {
@@ -74,6 +105,12 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
         for (const g of groups) next[g] = sample[g];
         return next;
       });
+      setLastUpdateAt(Date.now());
+      const cores = sample.cpu?.cores;
+      if (Array.isArray(cores) && cores.length !== coreRef.current) {
+        coreRef.current = cores.length;
+        setCoreCount(cores.length);
+      }
       if (Number.isFinite(ts)) {
         setLastTs((prev) => {
           const next = { ...prev };
@@ -87,7 +124,6 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
     },
     [store],
   );
-
   const onMessage = useCallback(
     (msg) => {
       switch (msg.type) {
@@ -163,44 +199,80 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
   });
 
   // ---- history ------------------------------------------------------------------------------
+  /** One (batched) history request for the range and the enabled groups (or only `metrics`). */
   const loadHistory = useCallback(
-    async (id, groups, { metrics } = {}) => {
-      const range = RANGES.find((r) => r.id === id) || RANGES[0];
-      const wanted = HISTORY_METRICS.filter(
-        (h) => groups[h.group] && (!metrics || metrics.includes(h.metric)),
-      );
+    async (sel, groups, { metrics } = {}) => {
+      const range = rangeOf(sel);
+      const cores = groups.cpu ? coreMetrics(coreRef.current) : [];
+      const all = [...HISTORY_METRICS.filter((h) => groups[h.group]).map((h) => h.metric), ...cores];
+      const wanted = metrics ? all.filter((m) => metrics.includes(m)) : all;
       if (!wanted.length) return;
-      const partial = Boolean(metrics); // a re-enabled group: no change to the range status
+      const partial = Boolean(metrics); // a re-enabled group or new cores: no change to the status
       const gen = partial ? historyGen.current : ++historyGen.current;
-      if (!partial) setHistory({ status: 'loading', range: range.id });
-      const results = await Promise.allSettled(
-        wanted.map((h) => request({ type: 'history', metric: h.metric, seconds: range.seconds })),
-      );
-      if (gen !== historyGen.current || rangeRef.current !== range.id) return; // superseded
-      let points = 0;
+      const started = globalThis.performance?.now?.() ?? Date.now();
+      const seconds = historySeconds(range, Date.now(), MAX_HISTORY_SECONDS);
+      const shownMs = range.from != null ? range.to - range.from : null;
+      const points = historyPoints(resolutionRef.current, seconds, shownMs);
+      if (!partial) setHistory((h) => ({ ...h, status: 'loading', range: range.id }));
+      let result;
+      try {
+        result = await fetchHistory(request, { metrics: wanted, seconds, points }, historyState.current);
+      } catch (err) {
+        result = { series: {}, failed: wanted.map((metric) => ({ metric, code: err?.code || 'no reply' })), requests: 1 };
+      }
+      if (gen !== historyGen.current || rangeRef.current !== sel) return; // superseded
       let series = 0;
-      const failed = [];
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled' && Array.isArray(r.value.points)) {
-          store.mergeHistory(wanted[i].metric, r.value.points);
-          points += r.value.points.length;
+      const merge = (res) => {
+        for (const [metric, reply] of Object.entries(res.series)) {
+          if (!reply || !Array.isArray(reply.points)) continue;
+          store.mergeHistory(metric, reply.points, reply.step_ms || 0);
           series += 1;
-        } else {
-          failed.push(`${wanted[i].metric} (${r.reason?.code || r.reason?.message || 'no data'})`);
         }
-      });
+      };
+      merge(result);
+      // A daemon younger than a quarter of the range: its few coarse points again, at one point
+      // per pixel of the time it covers (a second request, only while the history is short).
+      const covered = store.coveredMs(wanted);
+      if (!partial && seconds > 120 && covered >= 10000 && covered * 4 < seconds * 1000) {
+        store.fitSpan(covered * 1.25);
+        const fine = Math.min(seconds, Math.ceil((covered * 1.25) / 1000) + 2);
+        try {
+          const again = await fetchHistory(request, { metrics: wanted, seconds: fine, points: resolutionRef.current }, historyState.current);
+          if (gen !== historyGen.current || rangeRef.current !== sel) return;
+          // Merged like any history: it replaces the points of its span, and live points from
+          // before it (e.g. before a daemon restart) stay, with the break between them.
+          series = 0;
+          merge(again);
+          result = { ...result, requests: result.requests + again.requests };
+        } catch {
+          /* keep the coarse points */
+        }
+      }
       setRevision((v) => v + 1);
       if (!partial) {
-        const status = failed.length && !series ? 'error' : 'done';
-        setHistory({ status, range: range.id, points, series, failed });
+        const shown = countValues(store.get(wanted[0]));
+        const ms = Math.round((globalThis.performance?.now?.() ?? Date.now()) - started);
+        const status = result.failed.length && !series ? 'error' : 'done';
+        setHistory({ status, range: range.id, points: shown, series, failed: result.failed, requests: result.requests, batched: result.batched, ms });
       }
+      const failed = result.failed.filter((f) => !f.metric.startsWith('cpu.cores.'));
       if (failed.length) {
-        notify({ kind: 'history', level: 'warning', message: `History unavailable: ${failed.join(', ')}` });
+        const names = failed.map((f) => f.metric).join(', ');
+        notify({ kind: 'history', level: 'warning', message: `No history could be loaded for ${names}. Live values still come in.` });
       }
     },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [request, store, notify],
   );
   loadHistoryRef.current = loadHistory;
+
+  // Per-core history as soon as the number of cores is known (the first frame tells).
+  useEffect(() => {
+    if (coreCount > 0 && enabledRef.current.cpu && socket.status.state === 'open') {
+      loadHistory(rangeRef.current, enabledRef.current, { metrics: coreMetrics(coreCount) });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [coreCount]);
 
   // ---- actions ------------------------------------------------------------------------------
   const toggleGroup = useCallback(
@@ -210,25 +282,82 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
       setEnabled(next);
       if (next[group] && socket.status.state === 'open') {
         // Fill the gap of the time the group was off.
-        const metrics = HISTORY_METRICS.filter((h) => h.group === group).map((h) => h.metric);
+        const metrics = [
+          ...HISTORY_METRICS.filter((h) => h.group === group).map((h) => h.metric),
+          ...(group === 'cpu' ? coreMetrics(coreRef.current) : []),
+        ];
         loadHistory(rangeRef.current, { [group]: true }, { metrics });
       }
     },
     [loadHistory, socket.status.state],
   );
 
-  const selectRange = useCallback(
-    (id) => {
-      const range = RANGES.find((r) => r.id === id);
-      if (!range) return;
-      setRangeId(id);
-      rangeRef.current = id;
-      store.setWindow(range.seconds * 1000);
+  const applyRange = useCallback(
+    (sel) => {
+      rangeRef.current = sel;
+      setRangeSel(sel);
+      store.setWindow(windowOf(sel), resolutionRef.current);
       setRevision((v) => v + 1);
-      loadHistory(id, enabledRef.current);
+      loadHistory(sel, enabledRef.current);
     },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [store, loadHistory],
   );
+
+  const selectRange = useCallback(
+    (id) => {
+      if (!RANGES.some((r) => r.id === id)) return;
+      setView({ mode: 'live' });
+      applyRange({ id, from: null, to: null });
+    },
+    [applyRange],
+  );
+
+  /** An absolute range [from, to] (ms); `to` in the future means "until now". */
+  const selectCustomRange = useCallback(
+    (from, to) => {
+      const now = Date.now();
+      const end = Math.min(to, now);
+      if (!(Number.isFinite(from) && Number.isFinite(end) && from < end)) return false;
+      if (now - from > MAX_HISTORY_SECONDS * 1000) return false;
+      setView({ mode: 'fixed', reason: 'custom', min: from, max: end });
+      applyRange({ id: 'custom', from, to: end });
+      return true;
+    },
+    [applyRange],
+  );
+
+  /** Zoom, pan, drag-select or the keyboard: show [min, max] (fixed until "Back to live"). */
+  const setViewRange = useCallback(({ min, max }) => {
+    if (!(Number.isFinite(min) && Number.isFinite(max) && min < max)) return;
+    setView({ mode: 'fixed', reason: 'zoom', min, max });
+  }, []);
+
+  const backToLive = useCallback(() => {
+    if (rangeRef.current.id === 'custom') selectRange(RANGES[0].id);
+    else setView({ mode: 'live' });
+  }, [selectRange]);
+
+  /** The chart width in pixels: history is asked for at one point per pixel. */
+  const setResolution = useCallback(
+    (px) => {
+      const res = Math.max(2, Math.min(1000, Math.round(px)));
+      if (Math.abs(res - resolutionRef.current) < 0.15 * resolutionRef.current) return;
+      resolutionRef.current = res;
+      store.setWindow(store.windowMs, res);
+      setRevision((v) => v + 1);
+    },
+    [store],
+  );
+
+  // The view in the URL (range, groups, theme), so that a link shows the same.
+  useEffect(() => {
+    const loc = globalThis.location;
+    const hist = globalThis.history;
+    if (!loc || !hist?.replaceState) return;
+    const q = formatView({ range: rangeSel.id, from: rangeSel.from, to: rangeSel.to, groups: enabled, theme }, { allGroups: GROUPS });
+    if (q !== loc.search) hist.replaceState(hist.state, '', `${loc.pathname}${q}${loc.hash}`);
+  }, [rangeSel, enabled, theme]);
 
   const refreshSnapshot = useCallback(() => {
     request({ type: 'snapshot' }).catch((err) =>
@@ -244,14 +373,60 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
     );
   }, [socket]);
 
-  const range = RANGES.find((r) => r.id === rangeId) || RANGES[0];
+  const range = rangeOf(rangeSel);
+  const paused = view.mode === 'fixed';
+  const togglePause = useCallback(
+    (current) => {
+      if (view.mode === 'fixed') backToLive();
+      else if (current) setView({ mode: 'fixed', reason: 'paused', min: current.min, max: current.max });
+    },
+    [view.mode, backToLive],
+  );
+
+  // The x range every chart shows: live follows the newest sample, fitted to the data there is.
+  let xMin;
+  let xMax;
+  if (view.mode === 'fixed') {
+    xMin = view.min;
+    xMax = view.max;
+  } else {
+    xMax = store.latestTs ?? Date.now();
+    let first = Infinity;
+    for (const key of store.keys()) {
+      const arr = store.get(key);
+      if (arr.length && arr[0].x < first) first = arr[0].x;
+    }
+    xMin = Math.max(xMax - store.windowMs, Math.min(first, xMax - MIN_SPAN_MS));
+  }
+
+  // The points the first chart draws in view: what the status line says (they always match).
+  const firstKey = HISTORY_METRICS.find((h) => enabled[h.group])?.metric;
+  let shownPoints = 0;
+  if (firstKey) for (const p of store.get(firstKey)) if (p.x >= xMin && p.x <= xMax && p.y !== null) shownPoints += 1;
+
   return {
+    shownPoints,
     status: socket.status,
     reconnectNow: socket.reconnectNow,
     enabled,
     toggleGroup,
     range,
     selectRange,
+    selectCustomRange,
+    view,
+    xMin,
+    xMax,
+    setViewRange,
+    backToLive,
+    paused,
+    togglePause,
+    setResolution,
+    theme,
+    resolvedTheme,
+    setTheme,
+    sync: syncRef.current,
+    coreCount,
+    lastUpdateAt,
     history,
     refreshSnapshot,
     snapshotAt,

@@ -19,7 +19,9 @@ export const STATES = Object.freeze({
 
 export const DEFAULTS = Object.freeze({
   backoffBaseMs: 500,
-  backoffCapMs: 30000,
+  // Capped at 1.5 s (full jitter: a try every 0..1.5 s) so the page is live again within 3 s
+  // of the server coming back even on a busy machine; visibility and "online" skip the wait.
+  backoffCapMs: 1500,
   maxAttempts: Infinity,
   queueLimit: 100,
   requestTimeoutMs: 10000,
@@ -200,9 +202,7 @@ export class PulseClient {
     this.emit('error', {
       kind: wasReady ? 'closed' : 'connect',
       code: ev.code,
-      message: wasReady
-        ? `Connection lost${ev.code ? ` (code ${ev.code})` : ''}`
-        : `Could not connect to ${this.url}`,
+      message: wasReady ? 'Lost the connection to the Pulse server. Trying again…' : 'Cannot reach the Pulse server. Trying again…',
     });
     if (this.stopped) return;
     if (!this.networkUp) {
@@ -264,6 +264,10 @@ export class PulseClient {
   setVisible(visible) {
     if (this.visible === visible) return;
     this.visible = visible;
+    if (visible && !this.stopped && this.state === STATES.RECONNECTING && this.retryTimer) {
+      this.reconnectNow(); // back to the tab: try at once instead of waiting for the timer
+      return;
+    }
     if (!this.ready) return;
     if (visible) {
       this.stopHeartbeat();
@@ -281,7 +285,7 @@ export class PulseClient {
     try {
       msg = JSON.parse(typeof data === 'string' ? data : String(data));
     } catch {
-      this.emit('error', { kind: 'protocol', message: 'Server sent a frame that is not JSON' });
+      this.emit('error', { kind: 'protocol', message: 'The server sent a message the page cannot read' });
       return;
     }
     if (!msg || typeof msg !== 'object') return;
@@ -456,7 +460,7 @@ export class PulseClient {
         if (this.ws !== ws || !ws) return;
         if (err.code === 'timeout') {
           // No pong in time: the connection is dead even if TCP has not noticed yet.
-          this.emit('error', { kind: 'heartbeat', message: 'No reply to heartbeat; reconnecting' });
+          this.emit('error', { kind: 'heartbeat', message: 'The Pulse server stopped answering. Reconnecting…' });
           this.handleClose({ code: 4002, reason: 'heartbeat timeout' });
         }
       });

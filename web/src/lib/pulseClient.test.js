@@ -70,7 +70,7 @@ describe('PulseClient connection states', () => {
     const { client } = makeClient();
     client.start();
     fake.last().serverWelcome();
-    const bounds = [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000];
+    const bounds = [500, 1000, 1500, 1500, 1500]; // capped at 1.5 s by default
     for (let i = 0; i < bounds.length; i += 1) {
       const before = fake.sockets.length;
       fake.last().serverClose(1006);
@@ -85,6 +85,29 @@ describe('PulseClient connection states', () => {
       expect(fake.sockets.length).toBe(before + 1);
       expect(client.state).toBe(STATES.RECONNECTING); // until the new socket is ready
     }
+  });
+
+  it('tries at once when the tab becomes visible while waiting to retry', () => {
+    const { client } = makeClient();
+    client.start();
+    fake.last().serverWelcome();
+    client.setVisible(false);
+    fake.last().serverClose(1006);
+    const before = fake.sockets.length;
+    expect(client.state).toBe(STATES.RECONNECTING);
+    client.setVisible(true);
+    expect(fake.sockets.length).toBe(before + 1);
+  });
+
+  it('says what happened in plain words, without close codes', () => {
+    const { client } = makeClient();
+    const errors = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.start();
+    fake.last().serverWelcome();
+    fake.last().serverClose(1006);
+    expect(errors[0]).toMatch(/Lost the connection to the Pulse server/);
+    expect(errors[0]).not.toMatch(/1006/);
   });
 
   it('resets the attempt count once a connection is ready again', () => {

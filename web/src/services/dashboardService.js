@@ -99,16 +99,18 @@ export const GROUPS = Object.freeze([
 
 export const groupChannel = (group) => `metrics.${group}`;
 
-/** History ranges of the range selector. */
+/** History ranges of the range selector (presets; an absolute from–to range is "custom"). */
 export const RANGES = Object.freeze([
   { id: '5m', label: '5 min', seconds: 300 },
   { id: '1h', label: '1 h', seconds: 3600 },
+  { id: '6h', label: '6 h', seconds: 21600 },
   { id: '24h', label: '24 h', seconds: 86400 },
   { id: '7d', label: '7 d', seconds: 604800 },
 ]);
+export const MAX_HISTORY_SECONDS = 604800;
 
-/** The charted metrics the server keeps history for (SPEC 4's names and the daemon's extra
- * ones, docs/METRICS.md section 2), with the group each belongs to. */
+/** The charted metrics the server keeps history for, with the group each belongs to. Per-core
+ * history (`cpu.cores.N`) is added for the cores the host has (see coreMetrics). */
 export const HISTORY_METRICS = Object.freeze([
   { metric: 'cpu.usage', group: 'cpu' },
   { metric: 'memory.usage', group: 'memory' },
@@ -123,6 +125,11 @@ export const HISTORY_METRICS = Object.freeze([
   { metric: 'load.15m', group: 'load' },
 ]);
 
+/** `cpu.cores.0` … `cpu.cores.N-1`: the per-core history metric names. */
+export function coreMetrics(count) {
+  return Array.from({ length: Math.max(0, Math.min(1024, count | 0)) }, (_, i) => `cpu.cores.${i}`);
+}
+
 /** Series stored from a metrics frame: key → value getter, by group. */
 export function seriesValues(frame) {
   const out = [];
@@ -132,7 +139,7 @@ export function seriesValues(frame) {
   const { cpu, memory, network, disk, load } = frame;
   if (cpu) {
     add('cpu.usage', cpu.usage);
-    if (Array.isArray(cpu.cores)) cpu.cores.forEach((v, i) => add(`cpu.core.${i}`, v));
+    if (Array.isArray(cpu.cores)) cpu.cores.forEach((v, i) => add(`cpu.cores.${i}`, v));
   }
   if (memory) {
     add('memory.usage', memory.usage);
@@ -155,9 +162,11 @@ export function seriesValues(frame) {
   return out;
 }
 
-/** Swap usage in percent, if the frame carries swap at all (the field names are not fixed). */
+/** Swap usage in percent, if the frame carries swap at all (the field names are not fixed);
+ * null when the host has no swap (total 0). */
 export function swapUsage(memory) {
   if (!memory) return null;
+  if (hasNoSwap(memory)) return null;
   if (isNum(memory.swap_usage)) return memory.swap_usage;
   const swap = memory.swap;
   if (swap && typeof swap === 'object') {
@@ -168,6 +177,13 @@ export function swapUsage(memory) {
     return (memory.swap_used / memory.swap_total) * 100;
   }
   return null;
+}
+
+/** True when the frame says the host has no swap at all (a total of 0 bytes). */
+export function hasNoSwap(memory) {
+  const s = memory?.swap && typeof memory.swap === 'object' ? memory.swap : null;
+  const total = s ? s.total : memory?.swap_total;
+  return total === 0;
 }
 
 /** Swap totals in bytes {used,total}, when present. */
@@ -207,17 +223,17 @@ export function mergePoints(history, live, { windowMs = Infinity, maxPoints = In
 
 // ---- charts -------------------------------------------------------------------------------
 
-/** The charts of the dashboard: which series each draws and how its axis is formatted. */
+/** The charts of the dashboard: which series each draws and how its axis is formatted. A
+ * series' colour is its metric group's (the same as the group's card); a group's second and
+ * third series use the group's darker/lighter shade and a dash pattern. */
 export const CHARTS = Object.freeze([
   {
     id: 'cpu',
     title: 'CPU usage',
     group: 'cpu',
-    wide: true,
     unit: 'percent',
     yMax: 100,
-    series: [{ key: 'cpu.usage', label: 'Total', color: 1, width: 2.5, fill: true }],
-    dynamicSeries: { prefix: 'cpu.core.', label: (i) => `Core ${i}`, color: 'core', width: 1 },
+    series: [{ key: 'cpu.usage', label: 'Total', color: 'cpu', width: 2, fill: true }],
   },
   {
     id: 'memory',
@@ -226,8 +242,8 @@ export const CHARTS = Object.freeze([
     unit: 'percent',
     yMax: 100,
     series: [
-      { key: 'memory.usage', label: 'Memory', color: 2, width: 2, fill: true },
-      { key: 'memory.swap_usage', label: 'Swap', color: 5, width: 1.5 },
+      { key: 'memory.usage', label: 'Memory', color: 'memory', width: 2, fill: true },
+      { key: 'memory.swap_usage', label: 'Swap', color: 'memory-2', width: 2, dash: [6, 3] },
     ],
   },
   {
@@ -236,8 +252,8 @@ export const CHARTS = Object.freeze([
     group: 'network',
     unit: 'rate',
     series: [
-      { key: 'network.rx_bps', label: 'Receive', color: 3, width: 2, fill: true },
-      { key: 'network.tx_bps', label: 'Transmit', color: 4, width: 2 },
+      { key: 'network.rx_bps', label: 'Receive', color: 'network', width: 2, fill: true },
+      { key: 'network.tx_bps', label: 'Transmit', color: 'network-2', width: 2, dash: [6, 3] },
     ],
   },
   {
@@ -246,8 +262,8 @@ export const CHARTS = Object.freeze([
     group: 'disk',
     unit: 'rate',
     series: [
-      { key: 'disk.read_bps', label: 'Read', color: 1, width: 2, fill: true },
-      { key: 'disk.write_bps', label: 'Write', color: 5, width: 2 },
+      { key: 'disk.read_bps', label: 'Read', color: 'disk', width: 2, fill: true },
+      { key: 'disk.write_bps', label: 'Write', color: 'disk-2', width: 2, dash: [6, 3] },
     ],
   },
   {
@@ -256,11 +272,16 @@ export const CHARTS = Object.freeze([
     group: 'load',
     unit: 'load',
     series: [
-      { key: 'load.1m', label: '1 min', color: 4, width: 2, fill: true },
-      { key: 'load.5m', label: '5 min', color: 2, width: 1.5 },
-      { key: 'load.15m', label: '15 min', color: 3, width: 1.5 },
+      { key: 'load.1m', label: '1 min', color: 'load', width: 2, fill: true },
+      { key: 'load.5m', label: '5 min', color: 'load-2', width: 2, dash: [6, 3] },
+      { key: 'load.15m', label: '15 min', color: 'load-2', width: 1.5, dash: [2, 3] },
     ],
   },
+]);
+
+/** The colour names of the palette (CSS variables --m-NAME). */
+export const COLOR_NAMES = Object.freeze([
+  'cpu', 'memory', 'memory-2', 'network', 'network-2', 'disk', 'disk-2', 'load', 'load-2', 'system',
 ]);
 
 export function unitFormatter(unit) {
@@ -276,29 +297,14 @@ export function unitFormatter(unit) {
   }
 }
 
-/** The series of a chart given the keys the store has (adds per-core lines when known). */
-export function chartSeries(chart, availableKeys) {
-  const list = [...chart.series];
-  if (chart.dynamicSeries) {
-    const { prefix, label, color, width } = chart.dynamicSeries;
-    const idx = [...availableKeys]
-      .filter((k) => k.startsWith(prefix))
-      .map((k) => Number(k.slice(prefix.length)))
-      .filter(Number.isInteger)
-      .sort((a, b) => a - b);
-    for (const i of idx) list.push({ key: `${prefix}${i}`, label: label(i), color, width, index: i });
-  }
-  return list;
+/** The series of a chart (the store's keys do not matter any more: cores have their own panel). */
+export function chartSeries(chart) {
+  return [...chart.series];
 }
 
-/** A colour of the palette read from CSS variables: `colors.series[n]`, cores cycle. */
+/** A colour of the palette read from CSS variables (`colors.metric[name]`). */
 export function seriesColor(colors, spec) {
-  const palette = colors.series || [];
-  if (spec.color === 'core') {
-    const cores = colors.cores || palette;
-    return cores.length ? cores[(spec.index || 0) % cores.length] : '#888';
-  }
-  return palette[(spec.color - 1) % Math.max(1, palette.length)] || '#888';
+  return colors.metric?.[spec.color] || '#6b7280';
 }
 
 /** With alpha: "#rrggbb" → "rgba(r,g,b,a)"; other notations are returned as they are. */
@@ -320,91 +326,13 @@ export function datasetFor(spec, colors, data) {
     backgroundColor: spec.fill ? withAlpha(color, 0.14) : color,
     fill: spec.fill ? 'origin' : false,
     borderWidth: spec.width || 1.5,
+    borderDash: spec.dash || [],
     pointRadius: 0,
     pointHoverRadius: 3,
-    tension: 0.25,
+    tension: 0,
     spanGaps: false,
     _key: spec.key,
   };
-}
-
-/**
- * A Chart.js line configuration: linear time axis in ms, `parsing:false` {x,y} data,
- * no animation, LTTB decimation, colours from the theme.
- */
-export function buildChartConfig({ chart, series, data, colors, windowMs, xMin, xMax }) {
-  const fmt = unitFormatter(chart.unit);
-  return {
-    type: 'line',
-    data: { datasets: series.map((s) => datasetFor(s, colors, data(s.key))) },
-    options: {
-      animation: false,
-      parsing: false,
-      normalized: true,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      layout: { padding: { top: 4, right: 8 } },
-      plugins: {
-        decimation: { enabled: true, algorithm: 'lttb', samples: 400, threshold: 600 },
-        legend: {
-          display: true,
-          position: 'bottom',
-          labels: {
-            color: colors.text,
-            boxWidth: 10,
-            boxHeight: 10,
-            padding: 10,
-            filter: (item) => item.datasetIndex < 8,
-          },
-        },
-        tooltip: {
-          callbacks: {
-            title: (items) => (items.length ? formatClock(items[0].parsed.x) : ''),
-            label: (item) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
-          },
-        },
-      },
-      scales: {
-        x: {
-          type: 'linear',
-          min: xMin,
-          max: xMax,
-          grid: { color: colors.grid },
-          border: { color: colors.grid },
-          ticks: {
-            color: colors.muted,
-            maxRotation: 0,
-            autoSkip: true,
-            maxTicksLimit: 6,
-            callback: (v) => formatAxisTime(v, windowMs),
-          },
-        },
-        y: {
-          beginAtZero: true,
-          // An idle rate chart still gets distinct tick labels (0 … 1 KiB/s), not "0, 0, 1 B/s".
-          suggestedMax: chart.yMax ?? (chart.unit === 'rate' ? 1024 : undefined),
-          max: chart.yMax,
-          grid: { color: colors.grid },
-          border: { display: false },
-          ticks: { color: colors.muted, maxTicksLimit: 5, callback: (v) => fmt(v) },
-        },
-      },
-    },
-  };
-}
-
-/** Apply colours/window to an existing chart's options in place (theme switch, new range). */
-export function applyChartTheme(options, colors, { windowMs, xMin, xMax }) {
-  options.plugins.legend.labels.color = colors.text;
-  options.scales.x.grid.color = colors.grid;
-  options.scales.x.border.color = colors.grid;
-  options.scales.x.ticks.color = colors.muted;
-  options.scales.x.ticks.callback = (v) => formatAxisTime(v, windowMs);
-  options.scales.x.min = xMin;
-  options.scales.x.max = xMax;
-  options.scales.y.grid.color = colors.grid;
-  options.scales.y.ticks.color = colors.muted;
 }
 
 // ---- insights -----------------------------------------------------------------------------

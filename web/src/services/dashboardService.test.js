@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CHARTS,
   activeAlerts,
-  buildChartConfig,
-  chartSeries,
+  coreMetrics,
   formatAxisTime,
   formatBytes,
   formatClock,
@@ -14,6 +12,7 @@ import {
   formatMs,
   formatPercent,
   formatRate,
+  hasNoSwap,
   isCleared,
   mergePoints,
   seriesValues,
@@ -21,7 +20,6 @@ import {
   withAlpha,
 } from './dashboardService.js';
 
-const colors = { series: ['#111111', '#222222', '#333333', '#444444', '#555555'], cores: ['#aaaaaa'], text: 't', muted: 'm', grid: 'g' };
 
 describe('formatters', () => {
   it('formatBytes uses binary units', () => {
@@ -104,7 +102,7 @@ describe('metrics frames', () => {
     const values = Object.fromEntries(
       seriesValues({ cpu: { usage: 10, cores: [5, 15] }, load: { '1m': 1, '5m': 2 }, network: {} }),
     );
-    expect(values).toEqual({ 'cpu.usage': 10, 'cpu.core.0': 5, 'cpu.core.1': 15, 'load.1m': 1, 'load.5m': 2 });
+    expect(values).toEqual({ 'cpu.usage': 10, 'cpu.cores.0': 5, 'cpu.cores.1': 15, 'load.1m': 1, 'load.5m': 2 });
     expect(seriesValues({ type: 'metrics', ts: 1 })).toEqual([]);
   });
 
@@ -114,55 +112,20 @@ describe('metrics frames', () => {
     expect(swapUsage({ swap_used: 2, swap_total: 8 })).toBe(25);
     expect(swapUsage({ swap_used: 2, swap_total: 0 })).toBeNull();
     expect(swapUsage({ used: 1 })).toBeNull();
+    expect(swapUsage({ swap: { used: 0, total: 0 } })).toBeNull();
+    expect(hasNoSwap({ swap_total: 0 })).toBe(true);
+    expect(hasNoSwap({ swap: { total: 0 } })).toBe(true);
+    expect(hasNoSwap({ swap: { total: 5 } })).toBe(false);
+    expect(hasNoSwap({})).toBe(false);
+  });
+
+  it('names per-core history metrics', () => {
+    expect(coreMetrics(3)).toEqual(['cpu.cores.0', 'cpu.cores.1', 'cpu.cores.2']);
+    expect(coreMetrics(-1)).toEqual([]);
   });
 });
 
 describe('chart configuration', () => {
-  const cpu = CHARTS.find((c) => c.id === 'cpu');
-
-  it('adds a line per core the store knows, in core order', () => {
-    const s = chartSeries(cpu, ['cpu.usage', 'cpu.core.10', 'cpu.core.2', 'memory.usage']);
-    expect(s.map((x) => x.key)).toEqual(['cpu.usage', 'cpu.core.2', 'cpu.core.10']);
-    expect(s[1].label).toBe('Core 2');
-  });
-
-  it('builds a non-animated, non-parsing, decimated linear-x line chart', () => {
-    const data = { 'cpu.usage': [{ x: 1, y: 2 }] };
-    const cfg = buildChartConfig({
-      chart: cpu,
-      series: chartSeries(cpu, []),
-      data: (k) => data[k] || [],
-      colors,
-      windowMs: 300000,
-      xMin: 0,
-      xMax: 300000,
-    });
-    expect(cfg.type).toBe('line');
-    expect(cfg.options.animation).toBe(false);
-    expect(cfg.options.parsing).toBe(false);
-    expect(cfg.options.plugins.decimation.enabled).toBe(true);
-    expect(cfg.options.scales.x.type).toBe('linear');
-    expect(cfg.options.scales.y.max).toBe(100);
-    expect(cfg.data.datasets[0].data).toBe(data['cpu.usage']);
-    expect(cfg.data.datasets[0].borderColor).toBe('#111111');
-    expect(cfg.data.datasets[0].backgroundColor).toBe('rgba(17, 17, 17, 0.14)');
-    expect(cfg.options.scales.y.ticks.callback(50)).toBe('50%');
-  });
-
-  it('gives an idle rate chart a 1 KiB/s scale so its tick labels differ', () => {
-    const net = CHARTS.find((c) => c.id === 'network');
-    const cfg = buildChartConfig({
-      chart: net,
-      series: chartSeries(net, []),
-      data: () => [],
-      colors,
-      windowMs: 300000,
-      xMin: 0,
-      xMax: 300000,
-    });
-    expect(cfg.options.scales.y.suggestedMax).toBe(1024);
-    expect(cfg.options.scales.y.ticks.callback(512)).toBe('512 B/s');
-  });
 
   it('withAlpha converts hex and leaves other notations', () => {
     expect(withAlpha('#ff0000', 0.5)).toBe('rgba(255, 0, 0, 0.5)');
