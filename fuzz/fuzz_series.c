@@ -37,7 +37,7 @@ static void run(json_t *metrics, json_t *seconds, json_t *points)
 {
     json_t *out = NULL;
     const char *detail = NULL;
-    if (pulse_series_reply_json(hist, metrics, seconds, points, 600000, &out, &detail) == 0) {
+    if (pulse_series_reply_json(hist, NULL, metrics, seconds, points, 600000, &out, &detail) == 0) {
         char *text = json_dumps(out, JSON_COMPACT);
         free(text);
     }

@@ -531,6 +531,6 @@ int metrics_service_insights(struct metrics_service *p, json_t *seconds, json_t 
 int metrics_service_history_batch(struct metrics_service *p, json_t *metrics, json_t *seconds,
                                   json_t *points, json_t **out, const char **detail)
 {
-    return pulse_series_reply_json(p->hist, metrics, seconds, points, (int64_t)pulse_wall_ms(), out,
-                                   detail);
+    return pulse_series_reply_json(p->hist, p->cat, metrics, seconds, points,
+                                   (int64_t)pulse_wall_ms(), out, detail);
 }

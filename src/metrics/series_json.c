@@ -65,9 +65,16 @@ static json_t *series_object(const pulse_point *pts, size_t n, int64_t step)
     return o;
 }
 
+/* A history column: this host's catalog when there is one (per-core, per-mount... names), else
+ * the base metrics. */
+static int metric_id(const pulse_catalog *cat, const char *name)
+{
+    return cat ? pulse_catalog_id(cat, name) : pulse_metric_id(name);
+}
+
 /* {NAME: series} for every (valid, known) name. */
-static int build_series(const pulse_history *h, json_t *metrics, int64_t seconds, size_t max,
-                        int64_t now_ms, json_t *series)
+static int build_series(const pulse_history *h, const pulse_catalog *cat, json_t *metrics,
+                        int64_t seconds, size_t max, int64_t now_ms, json_t *series)
 {
     pulse_point *pts = malloc(max * sizeof(*pts));
     if (!pts)
@@ -79,7 +86,7 @@ static int build_series(const pulse_history *h, json_t *metrics, int64_t seconds
     {
         size_t n = 0;
         int64_t step = 0;
-        rc = pulse_history_query_series(h, pulse_metric_id(json_string_value(v)), seconds, now_ms,
+        rc = pulse_history_query_series(h, metric_id(cat, json_string_value(v)), seconds, now_ms,
                                         max, pts, &n, &step);
         json_t *o = rc == 0 ? series_object(pts, n, step) : NULL;
         if (rc == 0 && (!o || json_object_set_new(series, json_string_value(v), o) != 0))
@@ -91,8 +98,9 @@ static int build_series(const pulse_history *h, json_t *metrics, int64_t seconds
     return rc;
 }
 
-int pulse_series_reply_json(const pulse_history *h, json_t *metrics, json_t *seconds,
-                            json_t *points, int64_t now_ms, json_t **out, const char **detail)
+int pulse_series_reply_json(const pulse_history *h, const pulse_catalog *cat, json_t *metrics,
+                            json_t *seconds, json_t *points, int64_t now_ms, json_t **out,
+                            const char **detail)
 {
     if (!h || !out || !detail)
         return -EINVAL;
@@ -102,14 +110,14 @@ int pulse_series_reply_json(const pulse_history *h, json_t *metrics, json_t *sec
     size_t i;
     json_t *v;
     json_array_foreach(metrics, i, v) if (!plain_string(v) ||
-                                          pulse_metric_id(json_string_value(v)) < 0) return -ENOENT;
+                                          metric_id(cat, json_string_value(v)) < 0) return -ENOENT;
     size_t max = points ? (size_t)json_integer_value(points) : PULSE_HISTORY_MAX_POINTS;
     json_t *series = json_object();
     json_t *o = json_pack("{s:s, s:I, s:o}", "type", "history", "seconds",
                           json_integer_value(seconds), "series", series);
     if (!o)
         return -ENOMEM;
-    rc = build_series(h, metrics, json_integer_value(seconds), max, now_ms, series);
+    rc = build_series(h, cat, metrics, json_integer_value(seconds), max, now_ms, series);
     if (rc < 0) {
         json_decref(o);
         return rc;

@@ -4,6 +4,7 @@
 #ifndef PULSE_SERIES_JSON_H
 #define PULSE_SERIES_JSON_H
 
+#include "metrics/catalog.h"
 #include "metrics/history.h"
 
 #include <jansson.h>
@@ -11,11 +12,13 @@
 
 #define PULSE_SERIES_MAX_METRICS 64 /* names one batched request may ask for */
 
-/* Checks `metrics` (an array of 1..64 unique names), `seconds` (integer 1..604800) and `points`
+/* Checks `metrics` (an array of 1..64 unique names, looked up in `cat`, this host's history
+ * columns, or among the base metrics when it is NULL), `seconds` (integer 1..604800) and `points`
  * (NULL, or an integer 2..1000) and builds the reply (a new reference) in *out. Returns 0,
  * -EINVAL (bad_request, *detail says why) or -ENOENT (unknown_metric); -ENOMEM. */
-int pulse_series_reply_json(const pulse_history *h, json_t *metrics, json_t *seconds,
-                            json_t *points, int64_t now_ms, json_t **out, const char **detail);
+int pulse_series_reply_json(const pulse_history *h, const pulse_catalog *cat, json_t *metrics,
+                            json_t *seconds, json_t *points, int64_t now_ms, json_t **out,
+                            const char **detail);
 
 /* The `metrics` query parameter of /api/history ("a,b,c", already %-decoded) as a JSON array of
  * names for pulse_series_reply_json: an empty element or one that is not UTF-8 becomes ""

@@ -50,7 +50,7 @@ static int ask(const char *text, json_t **out, const char **detail)
     assert_non_null(req);
     *out = NULL;
     *detail = NULL;
-    int rc = pulse_series_reply_json(hist, json_object_get(req, "metrics"),
+    int rc = pulse_series_reply_json(hist, NULL, json_object_get(req, "metrics"),
                                      json_object_get(req, "seconds"),
                                      json_object_get(req, "points"), 3600000, out, detail);
     json_decref(req);
@@ -182,7 +182,7 @@ static void test_names_from_list(void **state)
     json_t *o;
     const char *d;
     json_t *secs = json_integer(60);
-    assert_int_equal(pulse_series_reply_json(hist, a, secs, NULL, 3600000, &o, &d), -ENOENT);
+    assert_int_equal(pulse_series_reply_json(hist, NULL, a, secs, NULL, 3600000, &o, &d), -ENOENT);
     json_decref(secs);
     json_decref(a);
 }
