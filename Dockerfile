@@ -18,7 +18,7 @@ FROM debian:12-slim
 # Exactly the packages that provide the daemon's shared libraries (ldd + dpkg -S; checked by
 # tests/packaging/run.sh).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libc6 libhttp-parser2.9 libjansson4 libsqlite3-0 libssl3 libuv1 zlib1g \
+ && apt-get install -y --no-install-recommends libc6 libhiredis0.14 libhttp-parser2.9 libjansson4 libsqlite3-0 libssl3 libuv1 zlib1g \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home-dir /var/lib/pulse --shell /usr/sbin/nologin pulse \
  && install -d -o pulse -g pulse -m 0750 /var/lib/pulse
