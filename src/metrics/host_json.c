@@ -1,51 +1,11 @@
 #include "metrics/host_json.h"
 
+#include "metrics/json_build.h"
 #include "metrics/metrics_json.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
-
-/* As in metrics_json.c: one flag collects jansson's allocation failures. */
-typedef struct {
-    bool ok;
-} build;
-
-static void put(build *b, json_t *obj, const char *key, json_t *value)
-{
-    if (!obj || !value || json_object_set_new(obj, key, value) != 0) {
-        json_decref(value);
-        b->ok = false;
-    }
-}
-
-static void push(build *b, json_t *arr, json_t *value)
-{
-    if (!arr || !value || json_array_append_new(arr, value) != 0) {
-        json_decref(value);
-        b->ok = false;
-    }
-}
-
-static json_t *real2(double v)
-{
-    return json_real(round(v * 100.0) / 100.0);
-}
-
-static json_t *u64(uint64_t v)
-{
-    return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
-static int finish(build *b, json_t *o, json_t **out)
-{
-    if (!b->ok || !o) {
-        json_decref(o);
-        return -ENOMEM;
-    }
-    *out = o;
-    return 0;
-}
 
 /* ---- processes ---- */
 
@@ -86,7 +46,7 @@ int pulse_processes_json(const pulse_proc_top *t, int64_t period_ms, json_t **ou
     put(&b, o, "unreadable", json_integer(t->unreadable));
     put(&b, o, "by_cpu", proc_rows(&b, t->by_cpu, t->n_cpu));
     put(&b, o, "by_memory", proc_rows(&b, t->by_mem, t->n_mem));
-    return finish(&b, o, out);
+    return build_finish(&b, o, out);
 }
 
 /* ---- filesystems ---- */
@@ -124,7 +84,7 @@ int pulse_filesystems_json(const pulse_fs_list *l, json_t **out)
     json_t *arr = json_array();
     for (int i = 0; i < l->count; i++)
         push(&b, arr, fs_row(&b, &l->fs[i]));
-    return finish(&b, arr, out);
+    return build_finish(&b, arr, out);
 }
 
 /* ---- host ---- */
@@ -149,7 +109,7 @@ int pulse_host_json(const pulse_host_info *h, json_t **out)
         push(&b, addrs, a);
     }
     put(&b, o, "addresses", addrs);
-    return finish(&b, o, out);
+    return build_finish(&b, o, out);
 }
 
 /* ---- additions to the metrics frame ---- */

@@ -1,40 +1,13 @@
 #include "metrics/metrics_json.h"
 
 #include "metrics/humanize.h"
+#include "metrics/json_build.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* jansson reports allocation failure by returning -1/NULL; collecting it in one flag keeps the
- * builders linear instead of nesting an error check around every field. */
-typedef struct {
-    bool ok;
-} build;
-
-static void put(build *b, json_t *obj, const char *key, json_t *value)
-{
-    if (!obj || !value || json_object_set_new(obj, key, value) != 0) {
-        json_decref(value);
-        b->ok = false;
-    }
-}
-
-static void push(build *b, json_t *arr, json_t *value)
-{
-    if (!arr || !value || json_array_append_new(arr, value) != 0) {
-        json_decref(value);
-        b->ok = false;
-    }
-}
-
-/* Two decimals are plenty for percentages and loads and keep frames short. */
-static json_t *real2(double v)
-{
-    return json_real(round(v * 100.0) / 100.0);
-}
 
 static json_t *pct_or_null(bool valid, double v)
 {
@@ -44,11 +17,6 @@ static json_t *pct_or_null(bool valid, double v)
 static json_t *bps_or_null(bool valid, double v)
 {
     return valid ? json_integer((json_int_t)llround(v)) : json_null();
-}
-
-static json_t *u64(uint64_t v)
-{
-    return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
 int pulse_channel_groups(const char *channel)
@@ -215,23 +183,13 @@ static json_t *insight_object(build *b, const pulse_insight *in)
     return o;
 }
 
-static int finish(build *b, json_t *o, json_t **out)
-{
-    if (!b->ok || !o) {
-        json_decref(o);
-        return -ENOMEM;
-    }
-    *out = o;
-    return 0;
-}
-
 int pulse_insight_json(const pulse_insight *in, json_t **out)
 {
     if (!in || !out)
         return -EINVAL;
     build b = {true};
     json_t *o = insight_object(&b, in);
-    return finish(&b, o, out);
+    return build_finish(&b, o, out);
 }
 
 int pulse_insights_reply_json(const pulse_insight_log *log, int64_t seconds, int64_t limit,
@@ -251,7 +209,7 @@ int pulse_insights_reply_json(const pulse_insight_log *log, int64_t seconds, int
         push(&b, arr, insight_object(&b, list[i]));
     put(&b, o, "insights", arr);
     free(list);
-    return finish(&b, o, out);
+    return build_finish(&b, o, out);
 }
 
 static json_t *stats_object(build *b, const pulse_stats *st)
@@ -276,7 +234,7 @@ int pulse_analytics_json(pulse_analytics *a, int64_t now_ms, json_t **out)
         if (pulse_analytics_stats(a, m, now_ms, &st) == 0)
             put(&b, o, pulse_metric_name(m), stats_object(&b, &st));
     }
-    return finish(&b, o, out);
+    return build_finish(&b, o, out);
 }
 
 int pulse_active_insights_json(const pulse_analytics *a, json_t **out)
@@ -290,7 +248,7 @@ int pulse_active_insights_json(const pulse_analytics *a, json_t **out)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         push(&b, arr, insight_object(&b, &list[i]));
-    return finish(&b, arr, out);
+    return build_finish(&b, arr, out);
 }
 
 /* ---- history reply ---- */
@@ -344,5 +302,5 @@ int pulse_history_json_id(const pulse_history *h, int id, const char *metric, in
     put(&b, o, "step_ms", json_integer(step));
     put(&b, o, "points", points_array(&b, pts, n));
     free(pts);
-    return finish(&b, o, out);
+    return build_finish(&b, o, out);
 }
