@@ -273,17 +273,29 @@ static bool minutes_reach_further(const pulse_history *h)
     return h->minute.ts[ring_slot(&h->minute, 0)] < floor_to(fine_oldest, h->cfg.minute_ms);
 }
 
-int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
-                        size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms)
+/* What both queries share: the checks, the ring that answers (fine samples or minute averages),
+ * its step and the window's start; 0 or -EINVAL. */
+static int plan_query(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
+                      size_t max_points, const void *out, source *s, int64_t *base, int64_t *from)
 {
-    if (!h || !out || !n || !step_ms || metric < 0 || metric >= h->cfg.nmetrics || seconds <= 0 ||
+    if (!h || !out || metric < 0 || metric >= h->cfg.nmetrics || seconds <= 0 ||
         seconds > INT64_MAX / 2000 || max_points < 2)
         return -EINVAL;
     bool fine = seconds <= (int64_t)h->cfg.fine_seconds || !minutes_reach_further(h);
-    int64_t base = fine ? h->cfg.interval_ms : h->cfg.minute_ms;
-    int64_t range = seconds * 1000, from = now_ms - range;
+    *base = fine ? h->cfg.interval_ms : h->cfg.minute_ms;
+    *from = now_ms - seconds * 1000;
+    make_source(h, metric, fine, s);
+    return 0;
+}
+
+int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
+                        size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms)
+{
     source s;
-    make_source(h, metric, fine, &s);
+    int64_t base, from;
+    if (!n || !step_ms || plan_query(h, metric, seconds, now_ms, max_points, out, &s, &base, &from))
+        return -EINVAL;
+    int64_t range = seconds * 1000; /* checked by plan_query: no overflow */
     if (count_in_range(&s, from, now_ms) <= max_points) {
         *n = copy_range(&s, from, now_ms, out);
         *step_ms = base;
@@ -358,14 +370,11 @@ static size_t series_buckets(const source *s, int64_t from, int64_t now, int64_t
 int pulse_history_query_series(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
                                size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms)
 {
-    if (!h || !out || !n || !step_ms || metric < 0 || metric >= h->cfg.nmetrics || seconds <= 0 ||
-        seconds > INT64_MAX / 2000 || max_points < 2)
-        return -EINVAL;
-    bool fine = seconds <= (int64_t)h->cfg.fine_seconds || !minutes_reach_further(h);
-    int64_t base = fine ? h->cfg.interval_ms : h->cfg.minute_ms;
-    int64_t range = seconds * 1000, from = now_ms - range;
     source s;
-    make_source(h, metric, fine, &s);
+    int64_t base, from;
+    if (!n || !step_ms || plan_query(h, metric, seconds, now_ms, max_points, out, &s, &base, &from))
+        return -EINVAL;
+    int64_t range = seconds * 1000; /* checked by plan_query: no overflow */
     size_t k = series_raw(&s, from, now_ms, base, max_points, out);
     if (k != SIZE_MAX) {
         *n = k;
