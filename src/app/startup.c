@@ -65,6 +65,11 @@ static const struct net_hooks net_hooks = {
     .on_stop = on_stop,
 };
 
+const struct net_hooks *startup_net_hooks(void)
+{
+    return &net_hooks;
+}
+
 /* ---- start and stop ------------------------------------------------------------------------ */
 
 static void on_signal(uv_signal_t *s, int signum)

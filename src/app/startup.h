@@ -8,4 +8,7 @@
  * stop (SIGTERM, SIGINT); returns the exit code. `srv->cfg` is filled, the rest zeroed. */
 int server_run(struct pulse_server *srv);
 
+/* The table through which the net reaches the hub and the HTTP API (net->user is the server). */
+const struct net_hooks *startup_net_hooks(void);
+
 #endif

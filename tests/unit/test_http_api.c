@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app/http_api.h"
+#include "app/startup.h"
 #include "hub/handlers.h"
 #include "net_harness.h"
 
@@ -20,39 +21,10 @@ struct api_harness {
     char root[64];
 };
 
-static void on_open(struct net_conn *nc)
-{
-    struct pulse_server *srv = nc->net->user;
-    hub_conn_open(&srv->hub, conn_of(nc));
-}
-
-static void on_http_request(struct net_conn *nc, const struct http_req *req)
-{
-    http_api_request(nc->net->user, nc, req);
-}
-
-static void on_ws_open(struct net_conn *nc)
-{
-    hub_ws_open(conn_of(nc));
-}
-
-static void on_ws_message(struct net_conn *nc, int opcode, const char *data, size_t len)
-{
-    handlers_message(conn_of(nc), opcode, data, len);
-}
-
-static void on_close(struct net_conn *nc)
-{
-    hub_conn_close(conn_of(nc));
-}
-
 static void on_stop(struct net *net)
 {
     (void)net;
 }
-
-static const struct net_hooks hooks = {sizeof(struct conn), on_open,  on_http_request, on_ws_open,
-                                       on_ws_message,       on_close, on_stop};
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -74,6 +46,8 @@ static int setup(void **state)
                                   .max_total_queue_bytes = 1 << 24};
     const struct hub_limits hl = {50, 100, 25000, ""};
     const struct metrics_options mo = {1000, ":memory:", 90, 90, 1, 60, 3};
+    struct net_hooks hooks = *startup_net_hooks(); /* the daemon's own wiring */
+    hooks.on_stop = on_stop;                       /* no signals or services to release */
     harness_init(&a->t, &hooks, &nl, &a->srv);
     config_defaults(&a->srv.cfg);
     a->srv.cfg.max_connections = 2;
