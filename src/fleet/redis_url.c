@@ -4,42 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/http.h"
+
 static int fail(char *err, size_t errlen, const char *why)
 {
     snprintf(err, errlen, "--redis: %s", why);
     return -EINVAL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..len) into out (NUL-terminated); -EINVAL for a bad escape, a NUL byte or
- * a result that does not fit. */
+/* Percent-decodes s[0..len) into out (NUL-terminated) with the HTTP layer's decoder ('+' stays
+ * a plus); -EINVAL for a bad escape, a NUL byte or a result that does not fit. */
 static int pct_decode(const char *s, size_t len, char *out, size_t cap)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int ch = (unsigned char)s[i];
-        if (ch == '%') {
-            if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
-                return -EINVAL;
-            ch = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
-            i += 2;
-        }
-        if (ch == 0 || n + 1 >= cap)
-            return -EINVAL;
-        out[n++] = (char)ch;
-    }
-    out[n] = '\0';
-    return 0;
+    int n = http_pct_decode(s, len, 0, out, cap);
+    return n < 0 || memchr(out, '\0', (size_t)n) ? -EINVAL : 0;
 }
 
 /* A decimal number of 1..9 digits in s[0..len) within lo..hi, or -1. */
