@@ -14,7 +14,7 @@ struct cluster_hooks {
     void *user;
     /* This node's name, added as "host" to metrics and insight frames; NULL when alone. */
     const char *host;
-    /* A WebSocket connection opened / is closing. */
+    /* A WebSocket connection opened (or signed in: its presence changed) / is closing. */
     void (*conn_open)(void *user, struct conn *c);
     void (*conn_closed)(void *user, struct conn *c);
     /* A "message" frame (its JSON text) published here on `channel`, for the other nodes. */

@@ -391,6 +391,9 @@ static int h_auth(void *ctx, struct route_req *req)
     }
     if ((rc = auth_login(&h->auth, &c->ident, &cl)) < 0)
         return rc;
+    if (h->cluster
+            .conn_open) /* its user is known to the other nodes now, not at the next refresh */
+        h->cluster.conn_open(h->cluster.user, c);
     json_t *roles = json_array();
     for (unsigned i = 0; roles && i < cl.nroles; i++)
         json_array_append_new(roles, json_string(cl.roles[i]));

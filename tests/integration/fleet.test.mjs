@@ -2,6 +2,10 @@
 // cross-node publish and direct, no duplicates, remote metrics by host, stats.nodes, insights,
 // fleet history of a stopped node, presence expiry after a kill, Redis lost and back, a
 // password-protected Redis, and bad URLs at start.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, runPulse, sleep, startPulse, waitFor, withPulse } from './lib.mjs';
@@ -95,6 +99,57 @@ test('direct by connection id reaches another node; not_found only when nobody h
   await sleep(300);
   r = await y.request({ type: 'direct', to: x2.id, data: 1 });
   assert.equal(r.code, 'not_found');
+});
+
+/** An HS256 token signed with Node's crypto (the daemons share `secret`). */
+function token(secret, sub, roles) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const signing = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, roles, iat: now, exp: now + 600 })}`;
+  return `${signing}.${crypto.createHmac('sha256', secret).update(signing).digest('base64url')}`;
+}
+
+test('direct to a user signed in on other nodes reaches each of its connections once', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-fleet-auth-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const secret = 'f'.repeat(40);
+  const file = path.join(dir, 'secret');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  const redis = await redisFor(t);
+  const auth = ['--auth-secret-file', file];
+  const [a, b, c] = [await node(t, redis, 'a', auth), await node(t, redis, 'b', auth),
+    await node(t, redis, 'c', auth)];
+  const admin = token(secret, 'ops', ['admin']);
+  for (const d of [a, b, c]) {
+    const w = await Client.connect(wsUrl(d));
+    assert.equal((await w.request({ type: 'auth', token: admin })).type, 'auth_ok');
+    await waitFor(async () => {
+      const s = await w.request({ type: 'stats' });
+      return (s.nodes ?? []).length === 3 && s.redis?.connected;
+    }, { timeoutMs: 8000, intervalMs: 100, what: 'three nodes' });
+    w.terminate();
+  }
+  const sender = await connect(t, a);
+  assert.equal((await sender.request({ type: 'auth', token: token(secret, 'bob', []) })).type, 'auth_ok');
+  // alice signs in with the auth message (not on the upgrade) on b twice and on c once.
+  const alice = [await connect(t, b), await connect(t, b), await connect(t, c)];
+  for (const x of alice) {
+    assert.equal((await x.request({ type: 'auth', token: token(secret, 'alice', []) })).type, 'auth_ok');
+  }
+  // Presence is written at sign-in, well before the periodic refresh (3 s).
+  await sleep(300);
+  const r = await sender.request({ type: 'direct', to: 'alice', data: 'hello' });
+  assert.deepEqual({ type: r.type, delivered: r.delivered, nodes: r.nodes },
+    { type: 'sent', delivered: 0, nodes: 2 });
+  for (const x of alice) {
+    const m = await x.next((f) => f.type === 'direct');
+    assert.equal(m.from, 'bob');
+    assert.equal(m.data, 'hello');
+  }
+  await sleep(300); // a duplicate would arrive in this time
+  for (const x of alice) assert.equal(x.all.filter((f) => f.type === 'direct').length, 1);
+  const none = await sender.request({ type: 'direct', to: 'carol', data: 1 });
+  assert.equal(none.code, 'not_found');
 });
 
 test('remote metrics by host, group channels, plain metrics stays local, stats.nodes', async (t) => {
