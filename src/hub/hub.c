@@ -82,6 +82,9 @@ static void send_welcome(struct conn *c)
                           (json_int_t)h->lim.heartbeat_ms, "auth_required", h->auth.enabled);
     if (w && auth_user(&c->ident))
         add_identity(w, &c->ident);
+    json_t *host = w && h->svc.host ? h->svc.host(h->svc.user) : NULL;
+    if (host)
+        json_object_set_new(w, "host", host);
     conn_send_json(c, w);
     json_decref(w);
 }

@@ -42,6 +42,8 @@ struct hub_services {
     /* The insights reply for the request's seconds and limit (NULL when absent): 0 with *out
      * set, or -EINVAL (not integers in range). */
     int (*insights)(void *user, json_t *seconds, json_t *limit, json_t **out);
+    /* The host identity object sent as the welcome's "host" (new reference), or NULL. */
+    json_t *(*host)(void *user);
 };
 
 struct hub {

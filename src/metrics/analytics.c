@@ -130,6 +130,11 @@ void pulse_analytics_set_next_seq(pulse_analytics *a, uint64_t seq)
         a->next_seq = seq;
 }
 
+uint64_t pulse_analytics_take_seq(pulse_analytics *a)
+{
+    return a ? a->next_seq++ : 0;
+}
+
 int pulse_level_from_name(const char *name, pulse_level *out)
 {
     static const pulse_level levels[] = {PULSE_LEVEL_INFO, PULSE_LEVEL_WARNING,

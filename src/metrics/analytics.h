@@ -85,6 +85,8 @@ int pulse_analytics_stats(pulse_analytics *a, int metric, int64_t now_ms, pulse_
 int pulse_analytics_active(const pulse_analytics *a, pulse_insight *out, size_t cap, size_t *n);
 /* Sets the seq the next insight gets (after the highest one stored); 0 is ignored. */
 void pulse_analytics_set_next_seq(pulse_analytics *a, uint64_t seq);
+/* Takes the next insight number (for insights raised outside this module: filesystems). */
+uint64_t pulse_analytics_take_seq(pulse_analytics *a);
 /* Writes the resolution of `raised`, an insight left open by an earlier run of the daemon:
  * reason "restart", numbered by this state. */
 void pulse_analytics_restart_resolution(pulse_analytics *a, const pulse_insight *raised,

@@ -1,5 +1,7 @@
 #include "metrics/fs_alerts.h"
 
+#include "metrics/humanize.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -19,6 +21,9 @@ typedef struct {
 
 struct pulse_fs_alerts {
     mount_state m[PULSE_FS_MAX];
+    uint64_t own_seq;                /* numbering without a shared counter (tests) */
+    uint64_t (*next_seq)(void *arg); /* the shared insight numbering, or NULL */
+    void *seq_arg;
 };
 
 /* Insight texts are cut to their fields on purpose (long mount points). */
@@ -42,6 +47,19 @@ int pulse_fs_alerts_new(pulse_fs_alerts **out)
 void pulse_fs_alerts_free(pulse_fs_alerts *a)
 {
     free(a);
+}
+
+void pulse_fs_alerts_set_numbering(pulse_fs_alerts *a, uint64_t (*next_seq)(void *arg), void *arg)
+{
+    if (!a)
+        return;
+    a->next_seq = next_seq;
+    a->seq_arg = arg;
+}
+
+static uint64_t take_seq(pulse_fs_alerts *a)
+{
+    return a->next_seq ? a->next_seq(a->seq_arg) : ++a->own_seq;
 }
 
 int pulse_fs_format_bytes(double bytes, char *buf, size_t len)
@@ -99,13 +117,34 @@ static mount_state *state_for(pulse_fs_alerts *a, const char *mount)
     return free_slot;
 }
 
-static void base_insight(pulse_insight *in, const char *kind, const pulse_fs *f, int64_t ts)
+/* A new numbered insight about f: raised at `level`, the numbers absent (NaN) until set. */
+static void base_insight(pulse_fs_alerts *a, pulse_insight *in, const char *kind, pulse_level level,
+                         const pulse_fs *f, int64_t ts)
 {
     memset(in, 0, sizeof(*in));
     fmt(in->key, sizeof(in->key), "%s:%s", kind, f->mount);
     fmt(in->metric, sizeof(in->metric), "fs.%s.usage", f->mount);
-    in->ts_ms = ts;
+    in->ts_ms = in->raised_ts = ts;
+    in->level = level;
+    in->active = level != PULSE_LEVEL_INFO;
     in->value = f->usage;
+    in->threshold = in->clear_below = in->baseline = in->z = NAN;
+    in->seq = take_seq(a);
+}
+
+/* The resolution of `raised` (reason "recovered") with the same numbers; *took is how long the
+ * alert lasted, in words. */
+static void resolution(pulse_fs_alerts *a, pulse_insight *r, const pulse_insight *raised,
+                       const pulse_fs *f, int64_t ts, char *took, size_t len)
+{
+    const char *kind = strncmp(raised->key, "fs_full:", 8) == 0 ? "fs_full" : "fs_trend";
+    base_insight(a, r, kind, PULSE_LEVEL_INFO, f, ts);
+    r->threshold = raised->threshold;
+    r->clear_below = raised->clear_below;
+    r->resolves = raised->seq;
+    r->raised_ts = raised->ts_ms;
+    snprintf(r->reason, sizeof(r->reason), "recovered");
+    pulse_format_duration((long long)(ts - raised->ts_ms), took, len);
 }
 
 static void emit(pulse_insight *ev, size_t cap, size_t *n, const pulse_insight *in)
@@ -114,25 +153,25 @@ static void emit(pulse_insight *ev, size_t cap, size_t *n, const pulse_insight *
         ev[(*n)++] = *in;
 }
 
-static void check_full(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insight *ev, size_t cap,
-                       size_t *n)
+static void check_full(pulse_fs_alerts *a, mount_state *s, const pulse_fs *f, int64_t ts,
+                       pulse_insight *ev, size_t cap, size_t *n)
 {
-    char freeb[32], size[32];
-    pulse_fs_format_bytes((double)f->available, freeb, sizeof(freeb));
-    pulse_fs_format_bytes((double)f->size, size, sizeof(size));
+    char freeb[32], took[32];
+    pulse_format_value(PULSE_UNIT_BYTES, (double)f->available, freeb, sizeof(freeb));
     if (!s->full.active && f->usage >= PULSE_FS_FULL_PCT) {
-        base_insight(&s->full, "fs_full", f, ts);
-        s->full.active = true;
-        s->full.level = f->usage >= 97 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING;
-        fmt(s->full.message, sizeof(s->full.message),
-            "Filesystem %.60s is %.0f %% full: %s free of %s", f->mount, f->usage, freeb, size);
+        base_insight(a, &s->full, "fs_full",
+                     f->usage >= 97 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING, f, ts);
+        s->full.threshold = PULSE_FS_FULL_PCT;
+        s->full.clear_below = PULSE_FS_FULL_CLEAR_PCT;
+        fmt(s->full.message, sizeof(s->full.message), "Disk %.80s is %.0f %% full (%s free)",
+            f->mount, floor(f->usage), freeb);
         emit(ev, cap, n, &s->full);
     } else if (s->full.active && f->usage < PULSE_FS_FULL_CLEAR_PCT) {
         pulse_insight r;
-        base_insight(&r, "fs_full", f, ts);
-        r.level = PULSE_LEVEL_INFO;
-        fmt(r.message, sizeof(r.message), "Filesystem %.60s back to %.0f %% full (%s free)",
-            f->mount, f->usage, freeb);
+        resolution(a, &r, &s->full, f, ts, took, sizeof(took));
+        fmt(r.message, sizeof(r.message),
+            "Disk %.80s back to normal at %.0f %% full, %s free (alert lasted %s)", f->mount,
+            f->usage, freeb, took);
         s->full.active = false;
         emit(ev, cap, n, &r);
     }
@@ -164,26 +203,33 @@ static double trend_hours(const mount_state *s, const pulse_fs *f)
     return pulse_fs_hours_to_full(t, u, s->count, (double)f->available);
 }
 
-static void check_trend(mount_state *s, const pulse_fs *f, int64_t ts, pulse_insight *ev,
-                        size_t cap, size_t *n)
+/* "about 6 hours", "about 40 minutes": the time to full in words. */
+static void hours_words(double h, char *buf, size_t len)
+{
+    double v = h < 1 ? fmax(1, ceil(h * 60)) : round(h);
+    const char *unit = h < 1 ? (v == 1 ? "minute" : "minutes") : (v == 1 ? "hour" : "hours");
+    fmt(buf, len, "about %.0f %s", v, unit);
+}
+
+static void check_trend(pulse_fs_alerts *a, mount_state *s, const pulse_fs *f, int64_t ts,
+                        pulse_insight *ev, size_t cap, size_t *n)
 {
     double h = trend_hours(s, f);
-    char freeb[32];
-    pulse_fs_format_bytes((double)f->available, freeb, sizeof(freeb));
+    char freeb[32], when[32], took[32];
+    pulse_format_value(PULSE_UNIT_BYTES, (double)f->available, freeb, sizeof(freeb));
     if (!s->trend.active && h >= 0 && h < PULSE_FS_TREND_RAISE_H) {
-        base_insight(&s->trend, "fs_trend", f, ts);
-        s->trend.active = true;
-        s->trend.level = h < 2 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING;
+        base_insight(a, &s->trend, "fs_trend", h < 2 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING,
+                     f, ts);
+        hours_words(h, when, sizeof(when));
         fmt(s->trend.message, sizeof(s->trend.message),
-            "Filesystem %.60s will be full in about %.0f %s at the current rate (%s free)",
-            f->mount, h < 1 ? ceil(h * 60) : round(h), h < 1 ? "minutes" : "hours", freeb);
+            "Disk %.80s will be full in %s at the current rate (%s free)", f->mount, when, freeb);
         emit(ev, cap, n, &s->trend);
     } else if (s->trend.active && (h < 0 || h > PULSE_FS_TREND_CLEAR_H)) {
         pulse_insight r;
-        base_insight(&r, "fs_trend", f, ts);
-        r.level = PULSE_LEVEL_INFO;
-        fmt(r.message, sizeof(r.message), "Filesystem %.60s is no longer filling up (%s free)",
-            f->mount, freeb);
+        resolution(a, &r, &s->trend, f, ts, took, sizeof(took));
+        fmt(r.message, sizeof(r.message),
+            "Disk %.80s no longer filling up, at %.0f %% full, %s free (alert lasted %s)", f->mount,
+            f->usage, freeb, took);
         s->trend.active = false;
         emit(ev, cap, n, &r);
     }
@@ -204,8 +250,8 @@ int pulse_fs_alerts_update(pulse_fs_alerts *a, const pulse_fs_list *l, int64_t t
             continue;
         s->seen = true;
         add_point(s, f, ts_ms);
-        check_full(s, f, ts_ms, ev, cap, n);
-        check_trend(s, f, ts_ms, ev, cap, n);
+        check_full(a, s, f, ts_ms, ev, cap, n);
+        check_trend(a, s, f, ts_ms, ev, cap, n);
     }
     /* An unmounted filesystem's state is forgotten (its alerts stay in the insight history). */
     for (int i = 0; i < PULSE_FS_MAX; i++)

@@ -7,6 +7,8 @@
 #include "metrics/analytics.h"
 #include "metrics/fs.h"
 
+#include <stdint.h>
+
 #define PULSE_FS_FULL_PCT 90.0       /* usage at or above this raises "nearly full" ... */
 #define PULSE_FS_FULL_CLEAR_PCT 85.0 /* ... and only under this is it resolved */
 #define PULSE_FS_TREND_RAISE_H 24.0  /* full within this many hours raises the trend alert ... */
@@ -21,6 +23,8 @@ typedef struct pulse_fs_alerts pulse_fs_alerts;
 int pulse_fs_alerts_new(pulse_fs_alerts **out);
 /* Frees it; NULL is fine. */
 void pulse_fs_alerts_free(pulse_fs_alerts *a);
+/* Numbers insights with next_seq(arg) (the analytics' shared numbering) instead of 1, 2, ... */
+void pulse_fs_alerts_set_numbering(pulse_fs_alerts *a, uint64_t (*next_seq)(void *arg), void *arg);
 /* Feeds one filesystem scan at ts_ms; raised and resolved insights go to ev (cap entries). */
 int pulse_fs_alerts_update(pulse_fs_alerts *a, const pulse_fs_list *l, int64_t ts_ms,
                            pulse_insight *ev, size_t cap, size_t *n);

@@ -165,6 +165,8 @@ int hostscan_start(uv_loop_t *loop, const char *root, uint32_t period_ms, const 
     hs->loop = loop;
     if (h)
         hs->hooks = *h;
+    if (h && h->next_seq)
+        pulse_fs_alerts_set_numbering(hs->alerts, h->next_seq, h->arg);
     pulse_host_read(hs->root, &hs->host);
     /* The mount list (from /proc, no statvfs) and the sensors are read here, once, so that the
      * history metric set knows them; the figures come from the first worker scan, at once. */

@@ -28,6 +28,8 @@ typedef struct {
     void (*on_processes)(void *arg, json_t *frame);
     /* Filesystem alerts raised or resolved by the latest scan. */
     void (*on_insights)(void *arg, const pulse_insight *ev, size_t n);
+    /* The next insight number, shared with the other insights (NULL: the alerts count alone). */
+    uint64_t (*next_seq)(void *arg);
 } hostscan_hooks;
 
 /* Reads the host identity, the mount list (mountinfo only, no statvfs) and the temperatures

@@ -49,6 +49,7 @@ struct metrics_service {
     json_t *analytics;   /* the snapshot's analytics since the last sample, built on demand */
     struct hostscan *hs; /* filesystems, temperatures, processes, host identity */
     pulse_catalog *cat;  /* this host's history metric names */
+    json_t *host;        /* the host identity object (read once at start), built on demand */
 };
 
 /* ---- the SQLite writer --------------------------------------------------------------------- */
@@ -242,15 +243,25 @@ static void hs_on_processes(void *arg, json_t *frame)
     pbuf_unref(b);
 }
 
+/* Filesystem alerts go into the insight history (and SQLite) like the analytics' ones. */
 static void hs_on_insights(void *arg, const pulse_insight *ev, size_t n)
 {
-    publish_insights(arg, ev, n);
+    struct metrics_service *p = arg;
+    insight_history_add(&p->insights, ev, n, p->store ? &p->pending : NULL);
+    publish_insights(p, ev, n);
+}
+
+static uint64_t hs_next_seq(void *arg)
+{
+    struct metrics_service *p = arg;
+    return pulse_analytics_take_seq(p->an);
 }
 
 /* The priming sample, the first slow scan and, from both, this host's history metric set. */
 static int open_host_parts(struct metrics_service *p)
 {
-    const hostscan_hooks hooks = {p, hs_want_processes, hs_on_processes, hs_on_insights};
+    const hostscan_hooks hooks = {p, hs_want_processes, hs_on_processes, hs_on_insights,
+                                  hs_next_seq};
     if (pulse_collector_sample(p->col, (int64_t)pulse_wall_ms(), uv_now(p->loop), &p->latest) == 0)
         p->have_latest = 1;
     int rc = hostscan_start(p->loop, NULL, HOSTSCAN_PERIOD_MS, &hooks, &p->hs);
@@ -332,11 +343,20 @@ static int hub_insights(void *user, json_t *seconds, json_t *limit, json_t **out
     return metrics_service_insights(user, seconds, limit, out);
 }
 
+/* The welcome's "host": the identity read at start, the same object as the snapshot's. */
+static json_t *hub_host(void *user)
+{
+    struct metrics_service *p = user;
+    if (!p->host && pulse_host_json(hostscan_host(p->hs), &p->host) < 0)
+        p->host = NULL;
+    return p->host ? json_incref(p->host) : NULL;
+}
+
 /* The hub reaches the service (snapshot, history, a new subscriber's first frame) from now on. */
 static void attach(struct metrics_service *p)
 {
-    p->hub->svc = (struct hub_services){p,           hub_send_latest,   hub_snapshot,
-                                        hub_history, hub_history_batch, hub_insights};
+    p->hub->svc = (struct hub_services){
+        p, hub_send_latest, hub_snapshot, hub_history, hub_history_batch, hub_insights, hub_host};
 }
 
 static void on_prime(uv_timer_t *t)
@@ -418,6 +438,7 @@ void metrics_service_free(struct metrics_service *p)
     pulse_analytics_free(p->an);
     insight_history_free(&p->insights);
     json_decref(p->analytics);
+    json_decref(p->host);
     pulse_store_batch_free(&p->pending);
     pulse_store_batch_free(&p->writing);
     free(p);

@@ -49,3 +49,22 @@ ssize_t pulse_read_file(const char *root, const char *rel, char *buf, size_t buf
     buf[len] = '\0';
     return (ssize_t)len;
 }
+
+ssize_t pulse_read_once_at(int dirfd, const char *rel, char *buf, size_t bufsize)
+{
+    if (!rel || !buf || bufsize < 2)
+        return -EINVAL;
+    int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    ssize_t r;
+    do
+        r = read(fd, buf, bufsize - 1);
+    while (r < 0 && errno == EINTR);
+    int err = r < 0 ? -errno : 0;
+    close(fd);
+    if (r < 0)
+        return err;
+    buf[r] = '\0';
+    return r;
+}

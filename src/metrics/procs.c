@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 
 #define STAT_BUF 4096
 #define PASSWD_BUF (64 * 1024)
+#define USER_CACHE 64    /* owners remembered: more than both top lists together */
+#define USER_RECHECK 12u /* scans before a remembered owner is read again (setuid daemons) */
 
 typedef struct {
     int32_t pid;
@@ -27,15 +30,29 @@ typedef struct {
     entry *e;
 } entry_list;
 
+/* The owner of one process (pid + start time), read from status + passwd when it first made a
+ * top list and again every USER_RECHECK scans. */
+typedef struct {
+    int32_t pid;
+    uint64_t starttime;
+    uint64_t read_scan, used_scan;
+    char user[PULSE_USER_LEN];
+} user_slot;
+
 struct pulse_procs {
     char root[1024];
     long clk_tck, page;
     uint64_t prev_mono;
     bool have_prev;
     entry_list prev, cur;
-    pulse_stat_raw stat; /* for btime */
+    pulse_stat_raw stat; /* for btime, read until found (it does not change) */
+    int proc_fd;         /* root/proc during a scan, -1 otherwise */
+    uint64_t scan_no;
+    size_t pwlen;
+    bool pw_read; /* passwd read this scan (only when an owner is not remembered) */
+    user_slot users[USER_CACHE];
     char buf[STAT_BUF];
-    char *passwd; /* PASSWD_BUF bytes, read for each scan's top rows */
+    char *passwd; /* PASSWD_BUF bytes */
 };
 
 int pulse_procs_new(const char *root, pulse_procs **out)
@@ -53,6 +70,7 @@ int pulse_procs_new(const char *root, pulse_procs **out)
         return -ENOMEM;
     }
     snprintf(p->root, sizeof(p->root), "%s", root);
+    p->proc_fd = -1;
     p->clk_tck = sysconf(_SC_CLK_TCK);
     p->page = sysconf(_SC_PAGESIZE);
     if (p->clk_tck <= 0)
@@ -95,12 +113,20 @@ static int list_push(entry_list *l, const entry *e)
     return 0;
 }
 
+/* rel = pid + suffix; pid is at most 10 digits (checked by the caller), suffix short. */
+static void pid_rel(char *rel, const char *pid, const char *suffix)
+{
+    size_t a = strlen(pid), b = strlen(suffix);
+    memcpy(rel, pid, a);
+    memcpy(rel + a, suffix, b + 1);
+}
+
 /* Reads one /proc/[pid]/stat; false when the process vanished or the text is not parseable. */
 static bool read_entry(pulse_procs *p, const char *pid, entry *e)
 {
-    char rel[64];
-    snprintf(rel, sizeof(rel), "proc/%s/stat", pid);
-    ssize_t n = pulse_read_file(p->root, rel, p->buf, sizeof(p->buf));
+    char rel[32];
+    pid_rel(rel, pid, "/stat");
+    ssize_t n = pulse_read_once_at(p->proc_fd, rel, p->buf, sizeof(p->buf));
     pulse_pid_stat st;
     if (n <= 0 || pulse_parse_pid_stat(p->buf, (size_t)n, &st) < 0)
         return false;
@@ -148,15 +174,28 @@ static void compute_cpu(pulse_procs *p, double dt_s)
     }
 }
 
-static int scan_dir(pulse_procs *p, pulse_proc_top *out)
+/* Opens root/proc as a directory stream whose fd the per-process reads are relative to. */
+static int open_proc(pulse_procs *p, DIR **out)
 {
     char path[1100];
     int rc = pulse_join_path(path, sizeof(path), p->root, "proc");
     if (rc < 0)
         return rc;
-    DIR *d = opendir(path);
-    if (!d)
-        return -errno;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        rc = -errno;
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    p->proc_fd = dirfd(d);
+    *out = d;
+    return 0;
+}
+
+static int scan_dir(pulse_procs *p, DIR *d, pulse_proc_top *out)
+{
     p->cur.n = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -168,12 +207,9 @@ static int scan_dir(pulse_procs *p, pulse_proc_top *out)
             continue;
         }
         out->total++;
-        if (list_push(&p->cur, &e) == -ENOMEM) {
-            closedir(d);
+        if (list_push(&p->cur, &e) == -ENOMEM)
             return -ENOMEM;
-        }
     }
-    closedir(d);
     qsort(p->cur.e, p->cur.n, sizeof(*p->cur.e), by_pid);
     return 0;
 }
@@ -214,22 +250,50 @@ static int cmp_mem(const entry *a, const entry *b)
     return (a->pid < b->pid) - (a->pid > b->pid);
 }
 
-/* The owner's name from /proc/[pid]/status and /etc/passwd: the uid as digits when passwd has
- * no entry (LDAP users), "" when the process is gone. */
-static void resolve_user(pulse_procs *p, size_t pwlen, int32_t pid, char *user)
+/* The owner's name from /proc/[pid]/status and /etc/passwd (read at most once per scan): the
+ * uid as digits when passwd has no entry (LDAP users), "" when the process is gone. */
+static void read_user(pulse_procs *p, int32_t pid, char *user)
 {
-    char rel[64];
+    char rel[32], digits[16];
     uint32_t uid;
     user[0] = '\0';
-    snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
-    ssize_t n = pulse_read_file(p->root, rel, p->buf, sizeof(p->buf));
+    snprintf(digits, sizeof(digits), "%d", (int)pid);
+    pid_rel(rel, digits, "/status");
+    ssize_t n = pulse_read_once_at(p->proc_fd, rel, p->buf, sizeof(p->buf));
     if (n <= 0 || pulse_parse_status_uid(p->buf, (size_t)n, &uid) < 0)
         return;
-    if (pulse_parse_passwd_name(p->passwd, pwlen, uid, user, PULSE_USER_LEN) < 0)
+    if (!p->pw_read) {
+        ssize_t pw = pulse_read_file(p->root, "etc/passwd", p->passwd, PASSWD_BUF);
+        p->pwlen = pw > 0 ? (size_t)pw : 0;
+        p->pw_read = true;
+    }
+    if (pulse_parse_passwd_name(p->passwd, p->pwlen, uid, user, PULSE_USER_LEN) < 0)
         snprintf(user, PULSE_USER_LEN, "%u", uid);
 }
 
-static void fill_row(pulse_procs *p, size_t pwlen, const entry *e, pulse_proc *r)
+/* The remembered owner of e (same pid and start time), read again when it is USER_RECHECK
+ * scans old; a new process takes the least recently used slot. */
+static void resolve_user(pulse_procs *p, const entry *e, char *user)
+{
+    user_slot *hit = NULL, *lru = &p->users[0];
+    for (int i = 0; i < USER_CACHE; i++) {
+        user_slot *s = &p->users[i];
+        if (s->used_scan && s->pid == e->pid && s->starttime == e->starttime)
+            hit = s;
+        if (s->used_scan < lru->used_scan)
+            lru = s;
+    }
+    if (!hit || p->scan_no - hit->read_scan >= USER_RECHECK) {
+        hit = hit ? hit : lru;
+        *hit = (user_slot){
+            .pid = e->pid, .starttime = e->starttime, .read_scan = p->scan_no, .user = {0}};
+        read_user(p, e->pid, hit->user);
+    }
+    hit->used_scan = p->scan_no;
+    memcpy(user, hit->user, PULSE_USER_LEN);
+}
+
+static void fill_row(pulse_procs *p, const entry *e, pulse_proc *r)
 {
     *r = (pulse_proc){.pid = e->pid,
                       .state = e->state,
@@ -240,15 +304,30 @@ static void fill_row(pulse_procs *p, size_t pwlen, const entry *e, pulse_proc *r
     memcpy(r->name, e->comm, sizeof(r->name));
     if (p->stat.btime)
         r->start_ms = (int64_t)(p->stat.btime * 1000 + e->starttime * 1000 / (uint64_t)p->clk_tck);
-    resolve_user(p, pwlen, e->pid, r->user);
+    resolve_user(p, e, r->user);
 }
 
+/* Boot time from /proc/stat, read until it is known (it never changes afterwards). */
 static void read_btime(pulse_procs *p)
 {
+    if (p->stat.btime)
+        return;
     /* btime sits after the CPU lines; the passwd buffer is free scratch at this point. */
     ssize_t n = pulse_read_file(p->root, "proc/stat", p->passwd, PASSWD_BUF);
     if (n < 0 || pulse_parse_stat(p->passwd, (size_t)n, &p->stat) < 0)
         p->stat.btime = 0;
+}
+
+static void fill_tops(pulse_procs *p, pulse_proc_top *out)
+{
+    const entry *best[PULSE_PROCS_TOP];
+    p->pw_read = false;
+    out->n_cpu = top_k(&p->cur, cmp_cpu, best, PULSE_PROCS_TOP);
+    for (int i = 0; i < out->n_cpu; i++)
+        fill_row(p, best[i], &out->by_cpu[i]);
+    out->n_mem = top_k(&p->cur, cmp_mem, best, PULSE_PROCS_TOP);
+    for (int i = 0; i < out->n_mem; i++)
+        fill_row(p, best[i], &out->by_mem[i]);
 }
 
 int pulse_procs_scan(pulse_procs *p, int64_t ts_ms, uint64_t mono_ms, pulse_proc_top *out)
@@ -257,24 +336,24 @@ int pulse_procs_scan(pulse_procs *p, int64_t ts_ms, uint64_t mono_ms, pulse_proc
         return -EINVAL;
     memset(out, 0, sizeof(*out));
     out->ts_ms = ts_ms;
-    int rc = scan_dir(p, out);
-    if (rc < 0)
+    DIR *d = NULL;
+    int rc = open_proc(p, &d);
+    if (rc == 0)
+        rc = scan_dir(p, d, out);
+    if (rc < 0) {
+        if (d)
+            closedir(d);
+        p->proc_fd = -1;
         return rc;
+    }
+    p->scan_no++;
     double dt_s = p->have_prev ? ((double)mono_ms - (double)p->prev_mono) / 1000.0 : 0;
     compute_cpu(p, dt_s);
     out->has_rates = p->have_prev && dt_s > 0;
     read_btime(p);
-    ssize_t pw = pulse_read_file(p->root, "etc/passwd", p->passwd, PASSWD_BUF);
-    size_t pwlen = pw > 0 ? (size_t)pw : 0;
-    if (pw <= 0)
-        p->passwd[0] = '\0';
-    const entry *best[PULSE_PROCS_TOP];
-    out->n_cpu = top_k(&p->cur, cmp_cpu, best, PULSE_PROCS_TOP);
-    for (int i = 0; i < out->n_cpu; i++)
-        fill_row(p, pwlen, best[i], &out->by_cpu[i]);
-    out->n_mem = top_k(&p->cur, cmp_mem, best, PULSE_PROCS_TOP);
-    for (int i = 0; i < out->n_mem; i++)
-        fill_row(p, pwlen, best[i], &out->by_mem[i]);
+    fill_tops(p, out);
+    closedir(d);
+    p->proc_fd = -1;
     entry_list t = p->prev;
     p->prev = p->cur;
     p->cur = t;

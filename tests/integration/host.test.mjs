@@ -126,6 +126,25 @@ describe('host identity, filesystems and breakdowns', () => {
     assert.deepEqual(api.host, h);
   });
 
+  test('the welcome names the host too, with the same object as the snapshot', async (t) => {
+    const d = await withPulse(t, FAST);
+    const c = await Client.connect(d.wsUrl);
+    t.after(() => c.close());
+    const w = c.welcome;
+    // The fields the SPEC fixes are still there, unchanged.
+    assert.equal(w.type, 'welcome');
+    assert.equal(w.protocol, 1);
+    assert.equal(typeof w.connection_id, 'string');
+    assert.equal(typeof w.heartbeat_ms, 'number');
+    assert.equal(w.auth_required, false);
+    assert.equal(w.host.hostname, os.hostname());
+    assert.equal(w.host.kernel, os.release());
+    assert.equal(w.host.cores, os.cpus().length);
+    assert.ok(Array.isArray(w.host.addresses));
+    const s = await c.request({ type: 'snapshot' });
+    assert.deepEqual(w.host, s.host);
+  });
+
   test('frames carry steal, filesystems and temperatures', async (t) => {
     const d = await withPulse(t, FAST);
     const c = await Client.connect(d.wsUrl);

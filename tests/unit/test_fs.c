@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 static char *load(const char *rel, size_t *len)
@@ -124,8 +125,14 @@ static void test_full_alert_hysteresis(void **state)
     assert_true(ev[0].active);
     assert_int_equal(ev[0].level, PULSE_LEVEL_WARNING);
     assert_string_equal(ev[0].key, "fs_full:/var");
-    assert_string_equal(ev[0].message, "Filesystem /var is 91 % full: 9.0 GiB free of 100 GiB");
+    assert_string_equal(ev[0].message, "Disk /var is 91 % full (9.0 GiB free)");
     assert_near(ev[0].value, 91.0, 1e-9);
+    assert_near(ev[0].threshold, PULSE_FS_FULL_PCT, 1e-9);
+    assert_near(ev[0].clear_below, PULSE_FS_FULL_CLEAR_PCT, 1e-9);
+    assert_true(ev[0].seq > 0);
+    assert_int_equal(ev[0].raised_ts, 1000);
+    assert_string_equal(ev[0].reason, "");
+    uint64_t raised_seq = ev[0].seq;
     /* 87 %: still above the clear level, nothing new; 84 %: resolved. */
     l = one_fs(87.0, 87 * G, 13 * G);
     pulse_fs_alerts_update(a, &l, 2000, ev, PULSE_FS_MAX_EVENTS, &n);
@@ -139,7 +146,17 @@ static void test_full_alert_hysteresis(void **state)
     assert_int_equal(n, 1);
     assert_false(ev[0].active);
     assert_int_equal(ev[0].level, PULSE_LEVEL_INFO);
-    assert_string_equal(ev[0].message, "Filesystem /var back to 84 % full (16 GiB free)");
+    assert_string_equal(ev[0].message,
+                        "Disk /var back to normal at 84 % full, 16 GiB free (alert lasted 2 s)");
+    assert_int_equal(ev[0].resolves, raised_seq);
+    assert_true(ev[0].seq > raised_seq);
+    assert_int_equal(ev[0].raised_ts, 1000);
+    assert_string_equal(ev[0].reason, "recovered");
+    assert_near(ev[0].threshold, PULSE_FS_FULL_PCT, 1e-9);
+    /* 89 %: under the raise level, so no new alert until 90 % again. */
+    l = one_fs(89.0, 89 * G, 11 * G);
+    pulse_fs_alerts_update(a, &l, 4000, ev, PULSE_FS_MAX_EVENTS, &n);
+    assert_int_equal(n, 0);
     pulse_fs_alerts_free(a);
 }
 
@@ -160,7 +177,9 @@ static void test_trend_alert(void **state)
             raised++;
             assert_string_equal(ev[0].key, "fs_trend:/var");
             assert_true(ev[0].active);
-            assert_non_null(strstr(ev[0].message, "will be full in about 5 hours"));
+            assert_string_equal(ev[0].message, "Disk /var will be full in about 5 hours at the "
+                                               "current rate (290 GiB free)");
+            assert_true(isnan(ev[0].threshold));
             assert_true(i >= 10);
         }
     }
@@ -173,7 +192,9 @@ static void test_trend_alert(void **state)
     }
     assert_int_equal(n, 1);
     assert_false(ev[0].active);
-    assert_non_null(strstr(ev[0].message, "no longer filling up"));
+    assert_non_null(strstr(ev[0].message, "Disk /var no longer filling up, at 30 % full, 288 GiB"));
+    assert_string_equal(ev[0].reason, "recovered");
+    assert_true(ev[0].resolves > 0);
     pulse_fs_alerts_free(a);
 }
 

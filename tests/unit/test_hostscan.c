@@ -74,7 +74,7 @@ static void test_processes_only_when_wanted(void **state)
     uv_timer_init(&loop, &pr.stop);
     char root[1024];
     root_of(root, sizeof(root), "procs_t1");
-    hostscan_hooks h = {&pr, want, on_procs, NULL};
+    hostscan_hooks h = {&pr, want, on_procs, NULL, NULL};
     struct hostscan *hs = NULL;
     assert_int_equal(hostscan_start(&loop, root, 50, &h, &hs), 0);
     run_for(&loop, &pr.stop, 300);
@@ -102,7 +102,7 @@ static void test_fs_scan_on_worker(void **state)
     uv_loop_init(&loop);
     probe pr = {.loop = &loop};
     uv_timer_init(&loop, &pr.stop);
-    hostscan_hooks h = {&pr, want, on_procs, NULL};
+    hostscan_hooks h = {&pr, want, on_procs, NULL, NULL};
     struct hostscan *hs = NULL;
     assert_int_equal(hostscan_start(&loop, NULL, 100, &h, &hs), 0);
     const pulse_fs_list *l = hostscan_fs(hs);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void root_of(char *out, size_t cap, const char *name)
@@ -182,6 +183,66 @@ static void test_host_proc(void **state)
     pulse_procs_free(p);
 }
 
+static void put(const char *dir, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* One process, pid 10, with the given start time and uid, in a tree under dir. */
+static void put_proc(const char *dir, int start, int uid)
+{
+    char text[256];
+    snprintf(text, sizeof(text),
+             "10 (worker) S 1 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 %d 1000 50 0 0\n", start);
+    put(dir, "proc/10/stat", text);
+    snprintf(text, sizeof(text), "Name:\tworker\nUid:\t%d\t%d\t%d\t%d\n", uid, uid, uid, uid);
+    put(dir, "proc/10/status", text);
+}
+
+/* The owner is read once per process (pid + start time) and again after 12 scans; a reused pid
+ * is a new process whose owner is read at once. */
+static void test_owner_remembered_per_process(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pulse-owner-XXXXXX", sub[600];
+    assert_non_null(mkdtemp(dir));
+    const char *dirs[] = {"proc", "proc/10", "etc"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", dir, dirs[i]);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
+    put(dir, "etc/passwd", "alice:x:1000:1000::/:/bin/sh\nwww-data:x:33:33::/:/bin/sh\n");
+    put(dir, "proc/stat", "cpu 1 2 3 4 5 6 7 8\nbtime 1700000000\n");
+    put_proc(dir, 500, 1000);
+    pulse_procs *p = NULL;
+    pulse_proc_top t;
+    assert_int_equal(pulse_procs_new(dir, &p), 0);
+    assert_int_equal(pulse_procs_scan(p, 1, 0, &t), 0);
+    assert_string_equal(t.by_cpu[0].user, "alice");
+    put_proc(dir, 500, 33); /* same process changed uid: seen at the next re-read */
+    assert_int_equal(pulse_procs_scan(p, 2, 1000, &t), 0);
+    assert_string_equal(t.by_cpu[0].user, "alice");
+    for (int i = 0; i < 11; i++)
+        assert_int_equal(pulse_procs_scan(p, 3 + i, 2000 + 1000 * (uint64_t)i, &t), 0);
+    assert_string_equal(t.by_cpu[0].user, "www-data");
+    put_proc(dir, 900, 1000); /* pid reused by a new process: read at once */
+    assert_int_equal(pulse_procs_scan(p, 20, 20000, &t), 0);
+    assert_string_equal(t.by_cpu[0].user, "alice");
+    assert_int_equal(t.by_cpu[0].start_ms, 1700000000000LL + 900 * 1000 / sysconf(_SC_CLK_TCK));
+    pulse_procs_free(p);
+    const char *files[] = {"proc/10/stat", "proc/10/status", "proc/stat", "etc/passwd",
+                           "proc/10",      "proc",           "etc",       ""};
+    for (int i = 0; i < 8; i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", dir, files[i]);
+        assert_int_equal(remove(sub), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_container_few_fields),
         cmocka_unit_test(test_missing_proc),
         cmocka_unit_test(test_host_proc),
+        cmocka_unit_test(test_owner_remembered_per_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
