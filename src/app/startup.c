@@ -9,6 +9,7 @@
 
 #include "app/http_api.h"
 #include "hub/handlers.h"
+#include "metrics/procs.h"
 
 /* ---- the net's hooks: how the transport reaches the layers above it ------------------------ */
 
@@ -90,11 +91,12 @@ static void signals_start(struct pulse_server *srv)
 }
 
 /* Each connection is a descriptor: lift the soft limit (often 1024) towards what
- * --max-connections needs, within the hard limit. */
+ * --max-connections needs, and the process table's kept descriptors, within the hard limit. */
 static void raise_fd_limit(struct pulse_server *srv)
 {
     struct rlimit rl;
-    rlim_t want = (rlim_t)srv->cfg.max_connections + (rlim_t)srv->cfg.max_http_connections + 128;
+    rlim_t want = (rlim_t)srv->cfg.max_connections + (rlim_t)srv->cfg.max_http_connections + 128 +
+                  PULSE_PROCS_KEEP_FDS; /* the process table's kept /proc/[pid]/stat */
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
         return;
     rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;

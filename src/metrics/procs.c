@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ typedef struct {
     uint64_t starttime, ticks, rss_pages;
     bool cpu_valid;
     double cpu_pct;
+    int fd; /* /proc/[pid]/stat kept open for the next scan, or -1 */
     char comm[PULSE_COMM_TEXT];
 } entry;
 
@@ -47,6 +49,9 @@ struct pulse_procs {
     entry_list prev, cur;
     pulse_stat_raw stat; /* for btime, read until found (it does not change) */
     int proc_fd;         /* root/proc during a scan, -1 otherwise */
+    dev_t proc_dev;      /* identity of root/proc when the kept descriptors were opened */
+    ino_t proc_ino;
+    size_t kept; /* stat descriptors kept open by this scan (at most PULSE_PROCS_KEEP_FDS) */
     uint64_t scan_no;
     size_t pwlen;
     bool pw_read; /* passwd read this scan (only when an owner is not remembered) */
@@ -81,10 +86,22 @@ int pulse_procs_new(const char *root, pulse_procs **out)
     return 0;
 }
 
+/* Closes the stat descriptors a list still holds. */
+static void drop_fds(entry_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->e[i].fd >= 0) {
+            close(l->e[i].fd);
+            l->e[i].fd = -1;
+        }
+}
+
 void pulse_procs_free(pulse_procs *p)
 {
     if (!p)
         return;
+    drop_fds(&p->prev);
+    drop_fds(&p->cur);
     free(p->prev.e);
     free(p->cur.e);
     free(p->passwd);
@@ -121,26 +138,7 @@ static void pid_rel(char *rel, const char *pid, const char *suffix)
     memcpy(rel + a, suffix, b + 1);
 }
 
-/* Reads one /proc/[pid]/stat; false when the process vanished or the text is not parseable. */
-static bool read_entry(pulse_procs *p, const char *pid, entry *e)
-{
-    char rel[32];
-    pid_rel(rel, pid, "/stat");
-    ssize_t n = pulse_read_once_at(p->proc_fd, rel, p->buf, sizeof(p->buf));
-    pulse_pid_stat st;
-    if (n <= 0 || pulse_parse_pid_stat(p->buf, (size_t)n, &st) < 0)
-        return false;
-    *e = (entry){.pid = st.pid,
-                 .state = st.state,
-                 .threads = st.threads,
-                 .starttime = st.starttime,
-                 .ticks = st.utime + st.stime,
-                 .rss_pages = st.rss_pages};
-    memcpy(e->comm, st.comm, sizeof(e->comm));
-    return true;
-}
-
-static const entry *find_prev(const entry_list *l, int32_t pid)
+static entry *find_prev(const entry_list *l, int32_t pid)
 {
     size_t lo = 0, hi = l->n;
     while (lo < hi) {
@@ -153,6 +151,71 @@ static const entry *find_prev(const entry_list *l, int32_t pid)
             hi = mid;
     }
     return NULL;
+}
+
+static ssize_t pread_text(int fd, char *buf, size_t cap)
+{
+    ssize_t r;
+    do
+        r = pread(fd, buf, cap - 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r >= 0)
+        buf[r] = '\0';
+    return r;
+}
+
+/* The text of /proc/[pid]/stat into p->buf: through the descriptor the previous scan kept
+ * (pread at 0 makes the kernel write it afresh; a process that exited, or a pid reused, gives
+ * ESRCH), else a new openat. *fd is left open on success, -1 otherwise. */
+static ssize_t read_stat(pulse_procs *p, const char *name, int32_t pid, int *fd)
+{
+    entry *old = find_prev(&p->prev, pid);
+    *fd = old ? old->fd : -1;
+    if (old)
+        old->fd = -1; /* ownership moves to this scan's entry */
+    ssize_t n = *fd >= 0 ? pread_text(*fd, p->buf, sizeof(p->buf)) : -1;
+    if (n <= 0 && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    if (*fd < 0) {
+        char rel[32];
+        pid_rel(rel, name, "/stat");
+        *fd = openat(p->proc_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        n = *fd >= 0 ? pread_text(*fd, p->buf, sizeof(p->buf)) : -1;
+    }
+    if (n <= 0 && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    return n;
+}
+
+/* Reads one /proc/[pid]/stat; false when the process vanished or the text is not parseable. */
+static bool read_entry(pulse_procs *p, const char *name, entry *e)
+{
+    int fd;
+    ssize_t n = read_stat(p, name, (int32_t)strtol(name, NULL, 10), &fd);
+    pulse_pid_stat st;
+    if (n <= 0 || pulse_parse_pid_stat(p->buf, (size_t)n, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    if (fd >= 0 && p->kept >= PULSE_PROCS_KEEP_FDS) {
+        close(fd);
+        fd = -1;
+    }
+    p->kept += fd >= 0;
+    *e = (entry){.pid = st.pid,
+                 .state = st.state,
+                 .threads = st.threads,
+                 .starttime = st.starttime,
+                 .ticks = st.utime + st.stime,
+                 .rss_pages = st.rss_pages,
+                 .fd = fd};
+    memcpy(e->comm, st.comm, sizeof(e->comm));
+    return true;
 }
 
 static int by_pid(const void *a, const void *b)
@@ -190,13 +253,21 @@ static int open_proc(pulse_procs *p, DIR **out)
         return rc;
     }
     p->proc_fd = dirfd(d);
+    struct stat st;
+    if (fstat(p->proc_fd, &st) == 0 && (st.st_dev != p->proc_dev || st.st_ino != p->proc_ino)) {
+        drop_fds(&p->prev); /* another /proc (a test's fixture tree): its files, not these */
+        p->proc_dev = st.st_dev;
+        p->proc_ino = st.st_ino;
+    }
     *out = d;
     return 0;
 }
 
 static int scan_dir(pulse_procs *p, DIR *d, pulse_proc_top *out)
 {
+    int rc;
     p->cur.n = 0;
+    p->kept = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         entry e;
@@ -207,9 +278,13 @@ static int scan_dir(pulse_procs *p, DIR *d, pulse_proc_top *out)
             continue;
         }
         out->total++;
-        if (list_push(&p->cur, &e) == -ENOMEM)
+        rc = list_push(&p->cur, &e);
+        if (rc < 0 && e.fd >= 0)
+            close(e.fd);
+        if (rc == -ENOMEM)
             return -ENOMEM;
     }
+    drop_fds(&p->prev); /* the processes that exited */
     qsort(p->cur.e, p->cur.n, sizeof(*p->cur.e), by_pid);
     return 0;
 }
@@ -344,6 +419,9 @@ int pulse_procs_scan(pulse_procs *p, int64_t ts_ms, uint64_t mono_ms, pulse_proc
         if (d)
             closedir(d);
         p->proc_fd = -1;
+        drop_fds(&p->prev);
+        drop_fds(&p->cur);
+        p->cur.n = 0;
         return rc;
     }
     p->scan_no++;

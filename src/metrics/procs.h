@@ -13,6 +13,9 @@
 #define PULSE_PROCS_TOP 15    /* rows in each of the two lists */
 #define PULSE_PROCS_MAX 65536 /* processes tracked per scan; more are counted, not ranked */
 #define PULSE_USER_LEN 33
+/* /proc/[pid]/stat descriptors kept open between scans (reading again through an open one
+ * costs half as much as open + read + close); processes past this are opened each scan. */
+#define PULSE_PROCS_KEEP_FDS 1024
 
 typedef struct {
     int32_t pid;

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void root_of(char *out, size_t cap, const char *name)
@@ -243,6 +246,47 @@ static void test_owner_remembered_per_process(void **state)
     }
 }
 
+static int open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* On the host: a child is seen through its kept descriptor, disappears once reaped (the kept
+ * descriptor then fails and is closed), and freeing the scanner leaves no descriptor open. */
+static void test_kept_descriptors_follow_processes(void **state)
+{
+    (void)state;
+    int before = open_fds();
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    pulse_procs *p = NULL;
+    pulse_proc_top t;
+    assert_int_equal(pulse_procs_new(NULL, &p), 0);
+    assert_int_equal(pulse_procs_scan(p, 1, 0, &t), 0);
+    assert_true(open_fds() > before + 1); /* stat descriptors kept */
+    uint32_t with_child = t.total;
+    assert_int_equal(pulse_procs_scan(p, 2, 1000, &t), 0);
+    assert_true(t.has_rates);
+    kill(child, SIGKILL);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    assert_int_equal(pulse_procs_scan(p, 3, 2000, &t), 0);
+    assert_true(t.total < with_child + 8); /* other processes may come and go meanwhile */
+    assert_null(find(t.by_mem, t.n_mem, child));
+    assert_null(find(t.by_cpu, t.n_cpu, child));
+    pulse_procs_free(p);
+    assert_int_equal(open_fds(), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_missing_proc),
         cmocka_unit_test(test_host_proc),
         cmocka_unit_test(test_owner_remembered_per_process),
+        cmocka_unit_test(test_kept_descriptors_follow_processes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
