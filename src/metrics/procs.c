@@ -110,8 +110,10 @@ void pulse_procs_free(pulse_procs *p)
 
 void pulse_procs_reset(pulse_procs *p)
 {
-    if (p)
-        p->have_prev = false;
+    if (!p)
+        return;
+    p->have_prev = false;
+    drop_fds(&p->prev); /* nobody holds a descriptor of /proc while nobody subscribes */
 }
 
 static int list_push(entry_list *l, const entry *e)

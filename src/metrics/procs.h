@@ -48,7 +48,8 @@ void pulse_procs_free(pulse_procs *p);
 /* Scans every process and fills out; mono_ms times the CPU shares. -errno when /proc cannot be
  * listed; a process that vanishes or cannot be read is counted in unreadable and skipped. */
 int pulse_procs_scan(pulse_procs *p, int64_t ts_ms, uint64_t mono_ms, pulse_proc_top *out);
-/* Forgets the previous scan, so the next one has no rates (used after a pause). */
+/* Forgets the previous scan, so the next one has no rates (used after a pause), and closes the
+ * kept /proc/[pid]/stat descriptors. */
 void pulse_procs_reset(pulse_procs *p);
 
 #endif

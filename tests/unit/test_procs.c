@@ -283,6 +283,10 @@ static void test_kept_descriptors_follow_processes(void **state)
     assert_true(t.total < with_child + 8); /* other processes may come and go meanwhile */
     assert_null(find(t.by_mem, t.n_mem, child));
     assert_null(find(t.by_cpu, t.n_cpu, child));
+    pulse_procs_reset(p); /* nobody subscribes: every kept descriptor is closed */
+    assert_int_equal(open_fds(), before);
+    assert_int_equal(pulse_procs_scan(p, 4, 3000, &t), 0);
+    assert_false(t.has_rates);
     pulse_procs_free(p);
     assert_int_equal(open_fds(), before);
 }
