@@ -63,6 +63,17 @@ static inline json_t *gauge4(uint64_t v)
     return r >= 9.0e18 ? u64(v) : json_integer((json_int_t)r);
 }
 
+/* A filesystem count that moves (used, available, inodes used and free): 4 significant digits
+ * rounded down, so used + available never exceeds the size and the two inode counts never
+ * exceed the total. */
+static inline json_t *floor4(uint64_t v)
+{
+    uint64_t scale = 1;
+    for (uint64_t x = v; x >= 10000; x /= 10)
+        scale *= 10;
+    return u64(v / scale * scale);
+}
+
 /* Hands `o` to *out when every step succeeded; else frees it: 0 or -ENOMEM. */
 static inline int build_finish(build *b, json_t *o, json_t **out)
 {
