@@ -60,7 +60,8 @@ test-web:
 test-e2e:
 	@if [ -f web/e2e/run.mjs ]; then sh scripts/bootstrap.sh --browser && \
 		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/run.mjs && \
-		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/fleet.mjs; fi
+		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/fleet.mjs && \
+		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/tls.mjs; fi
 
 asan: deps
 	@CC=clang cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DPULSE_SANITIZE=ON >/dev/null

@@ -270,8 +270,9 @@ static void websocket(struct pulse_server *srv, struct net_conn *nc, const struc
 {
     char accept[WS_ACCEPT_LEN + 1];
     int status = handshake_check(req, accept);
+    const char *scheme = srv->net.tls ? "https" : "http"; /* the page's origin under TLS */
     if (status == 101 &&
-        !handshake_origin_ok(http_req_header(req, HH_ORIGIN), http_req_header(req, HH_HOST), "http",
+        !handshake_origin_ok(http_req_header(req, HH_ORIGIN), http_req_header(req, HH_HOST), scheme,
                              (const char(*)[256])srv->cfg.allowed_origins,
                              srv->cfg.n_allowed_origins))
         status = 403;

@@ -66,12 +66,12 @@ static json_t *fs_row(build *b, const pulse_fs *f)
     put(b, o, "device", json_string(f->device));
     put(b, o, "type", json_string(f->fstype));
     put(b, o, "size", num_if(f->ok, u64(f->size)));
-    put(b, o, "used", num_if(f->ok, u64(f->used)));
-    put(b, o, "available", num_if(f->ok, u64(f->available)));
+    put(b, o, "used", num_if(f->ok, floor4(f->used)));
+    put(b, o, "available", num_if(f->ok, floor4(f->available)));
     put(b, o, "usage", num_if(f->ok, real2(f->usage)));
     put(b, o, "inodes", num_if(f->ok, u64(f->inodes)));
-    put(b, o, "inodes_used", num_if(f->ok, u64(f->inodes_used)));
-    put(b, o, "inodes_free", num_if(f->ok, u64(f->inodes_free)));
+    put(b, o, "inodes_used", num_if(f->ok, floor4(f->inodes_used)));
+    put(b, o, "inodes_free", num_if(f->ok, floor4(f->inodes_free)));
     put(b, o, "inodes_usage", num_if(f->ok, real2(f->inodes_usage)));
     return o;
 }

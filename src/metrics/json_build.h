@@ -44,6 +44,36 @@ static inline json_t *u64(uint64_t v)
     return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
+/* v rounded to its `digits` most significant decimal digits (|v| < 10^digits stays exact, to
+ * the unit): the digits beyond carry no information (interval jitter for rates, page churn for
+ * gauges) but cost bytes, and under permessage-deflate high-entropy digits are what is left. */
+static inline double round_significant(double v, int digits)
+{
+    if (!isfinite(v) || !(fabs(v) >= 1.0))
+        return round(v);
+    double scale = pow(10.0, floor(log10(fabs(v))) + 1 - digits);
+    return scale <= 1.0 ? round(v) : round(v / scale) * scale;
+}
+
+/* A byte gauge that moves every sample and enters no identity (memory cached, buffers): 4
+ * significant digits. */
+static inline json_t *gauge4(uint64_t v)
+{
+    double r = round_significant((double)v, 4);
+    return r >= 9.0e18 ? u64(v) : json_integer((json_int_t)r);
+}
+
+/* A filesystem count that moves (used, available, inodes used and free): 4 significant digits
+ * rounded down, so used + available never exceeds the size and the two inode counts never
+ * exceed the total. */
+static inline json_t *floor4(uint64_t v)
+{
+    uint64_t scale = 1;
+    for (uint64_t x = v; x >= 10000; x /= 10)
+        scale *= 10;
+    return u64(v / scale * scale);
+}
+
 /* Hands `o` to *out when every step succeeded; else frees it: 0 or -ENOMEM. */
 static inline int build_finish(build *b, json_t *o, json_t **out)
 {

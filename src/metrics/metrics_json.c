@@ -14,9 +14,10 @@ static json_t *pct_or_null(bool valid, double v)
     return valid ? real2(v) : json_null();
 }
 
+/* A rate in bytes/s: an integer with 3 significant digits. */
 static json_t *bps_or_null(bool valid, double v)
 {
-    return valid ? json_integer((json_int_t)llround(v)) : json_null();
+    return valid ? json_integer((json_int_t)round_significant(v, 3)) : json_null();
 }
 
 int pulse_channel_groups(const char *channel)
@@ -53,8 +54,8 @@ static json_t *memory_json(build *b, const pulse_mem_sample *m)
     put(b, o, "used", u64(m->used));
     put(b, o, "available", u64(m->available));
     put(b, o, "usage", real2(m->usage));
-    put(b, o, "cached", u64(m->cached));
-    put(b, o, "buffers", u64(m->buffers));
+    put(b, o, "cached", gauge4(m->cached));
+    put(b, o, "buffers", gauge4(m->buffers));
     put(b, o, "swap_total", u64(m->swap_total));
     put(b, o, "swap_used", u64(m->swap_used));
     put(b, o, "swap_usage", real2(m->swap_usage));

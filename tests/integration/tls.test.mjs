@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import WebSocket from 'ws';
 import { Client, RawClient, runPulse, startPulse, waitFor, withPulse, withTimeout } from './lib.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-tls-'));
@@ -86,6 +87,34 @@ test('https and wss on one port; the listening line says https://', async (t) =>
   await c.request({ type: 'publish', channel: 'big', data });
   assert.equal((await got).data, data);
   await c.close();
+});
+
+/** The status of a wss upgrade sent with this Origin: 101 or the refusal's status. */
+function upgradeStatus(url, origin) {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { ...insecure, origin });
+      ws.once('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        ws.terminate();
+        resolve(res.statusCode);
+      });
+      ws.once('error', reject);
+    }),
+    5000,
+    `an upgrade with Origin ${origin}`,
+  );
+}
+
+test('same-origin under TLS is the https:// origin: a page served here may open its wss', async (t) => {
+  const d = await withPulse(t, tlsFlags(A));
+  assert.equal(await upgradeStatus(d.wsUrl, `https://127.0.0.1:${d.port}`), 101);
+  assert.equal(await upgradeStatus(d.wsUrl, `http://127.0.0.1:${d.port}`), 403, 'the http:// origin is another one');
+  assert.equal(await upgradeStatus(d.wsUrl, `https://127.0.0.1:${d.port + 1}`), 403);
 });
 
 test('TLS settings: ALPN http/1.1, TLS 1.3 preferred, 1.2 accepted, 1.1 refused', async (t) => {

@@ -111,6 +111,27 @@ static pulse_fs_list one_fs(double usage, uint64_t used, uint64_t avail)
     return l;
 }
 
+/* Moving counts keep 4 significant digits rounded down: used + available <= size stays true. */
+static void test_json_counts_rounded_down(void **state)
+{
+    (void)state;
+    pulse_fs_list l = one_fs(18.4, 18949918720, 83795361792);
+    l.fs[0].size = 18949918720 + 83795361792 - 1;
+    l.fs[0].inodes = 16777216;
+    l.fs[0].inodes_used = 464732;
+    l.fs[0].inodes_free = 9999;
+    json_t *arr = NULL;
+    assert_int_equal(pulse_filesystems_json(&l, &arr), 0);
+    json_t *o = json_array_get(arr, 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "size")), 102745280511); /* exact */
+    assert_int_equal(json_integer_value(json_object_get(o, "used")), 18940000000);
+    assert_int_equal(json_integer_value(json_object_get(o, "available")), 83790000000);
+    assert_int_equal(json_integer_value(json_object_get(o, "inodes")), 16777216);
+    assert_int_equal(json_integer_value(json_object_get(o, "inodes_used")), 464700);
+    assert_int_equal(json_integer_value(json_object_get(o, "inodes_free")), 9999);
+    json_decref(arr);
+}
+
 static void test_full_alert_hysteresis(void **state)
 {
     (void)state;
@@ -218,9 +239,13 @@ static void test_hours_and_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_mounts),      cmocka_unit_test(test_container_mounts),
-        cmocka_unit_test(test_statvfs_and_json), cmocka_unit_test(test_full_alert_hysteresis),
-        cmocka_unit_test(test_trend_alert),      cmocka_unit_test(test_hours_and_bytes),
+        cmocka_unit_test(test_host_mounts),
+        cmocka_unit_test(test_container_mounts),
+        cmocka_unit_test(test_statvfs_and_json),
+        cmocka_unit_test(test_json_counts_rounded_down),
+        cmocka_unit_test(test_full_alert_hysteresis),
+        cmocka_unit_test(test_trend_alert),
+        cmocka_unit_test(test_hours_and_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

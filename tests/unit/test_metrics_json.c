@@ -135,18 +135,42 @@ static void test_full_frame_values(void **state)
     assert_near(num(o, "memory.usage"), 25.0, 0);
     assert_int_equal(json_integer_value(get(o, "memory", "swap_used")), 1000);
     assert_null(get(o, "memory", "cgroup"));
-    assert_int_equal(json_integer_value(get(o, "network", "rx_bps")), 1235);
+    assert_int_equal(json_integer_value(get(o, "network", "rx_bps")), 1230); /* 3 digits */
     assert_int_equal(json_integer_value(get(o, "network", "tx_bps")), 99);
     json_t *ifs = get(o, "network", "interfaces");
     assert_int_equal(json_object_size(ifs), 2);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(ifs, "lo"), "tx_bps")),
                      501);
     assert_true(json_is_null(json_object_get(json_object_get(ifs, "eth0"), "rx_bps")));
-    assert_int_equal(json_integer_value(get(o, "disk", "read_bps")), 4096);
+    assert_int_equal(json_integer_value(get(o, "disk", "read_bps")), 4100);
     assert_near(num(o, "load.1m"), 0.39, 1e-9);
     assert_near(num(o, "load.15m"), 0.1, 1e-9);
     assert_int_equal(json_integer_value(get(o, "system", "uptime_s")), 314);
     assert_int_equal(json_integer_value(get(o, "system", "processes")), 123);
+    json_decref(o);
+}
+
+/* Rates keep 3 significant digits, cached/buffers 4; used/available/totals stay exact. */
+static void test_significant_digits(void **state)
+{
+    (void)state;
+    fill_sample(&sample, true);
+    sample.mem.total = 25276153856;
+    sample.mem.used = 1262370816;
+    sample.mem.available = 24013783040;
+    sample.mem.buffers = 5820416;
+    sample.net.ifaces[0].rx_bps = 734980.4;
+    sample.disk.read_bps = 8750545;
+    sample.disk.write_bps = 999.6;
+    json_t *o = frame(PULSE_GROUP_ALL);
+    assert_int_equal(json_integer_value(get(o, "memory", "total")), 25276153856);
+    assert_int_equal(json_integer_value(get(o, "memory", "used")), 1262370816); /* exact */
+    assert_int_equal(json_integer_value(get(o, "memory", "available")), 24013783040);
+    assert_int_equal(json_integer_value(get(o, "memory", "buffers")), 5820000);
+    json_t *lo = json_object_get(get(o, "network", "interfaces"), "lo");
+    assert_int_equal(json_integer_value(json_object_get(lo, "rx_bps")), 735000);
+    assert_int_equal(json_integer_value(get(o, "disk", "read_bps")), 8750000);
+    assert_int_equal(json_integer_value(get(o, "disk", "write_bps")), 1000);
     json_decref(o);
 }
 
@@ -392,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_channel_groups),
         cmocka_unit_test(test_group_mask_filters),
         cmocka_unit_test(test_full_frame_values),
+        cmocka_unit_test(test_significant_digits),
         cmocka_unit_test(test_cgroup_block),
         cmocka_unit_test(test_first_sample_says_no_rates),
         cmocka_unit_test(test_metric_values_from_sample),
