@@ -4,10 +4,14 @@
 #   docker build -t pulse .
 #   docker run -p 8080:8080 -v pulse-data:/var/lib/pulse pulse
 #
-# Build stage: Debian 12 (bookworm). The node:20-bookworm image is debian:12 with Node 20
-# added, because the dashboard's Vite 7 needs Node >= 20.19 and Debian 12's nodejs is 18;
-# scripts/bootstrap.sh then installs every Debian package the build needs, as on any machine.
-FROM node:20-bookworm AS build
+# Node 20: the dashboard's Vite 7 needs Node >= 20.19 and Debian 12's nodejs is 18. Only its
+# /usr/local (node, npm, npx) is taken from the official image, which is itself Debian 12.
+FROM node:20-bookworm AS node
+
+# Build stage: plain Debian 12 (bookworm) with that Node; scripts/bootstrap.sh then installs
+# every Debian package the build needs and `make install` builds, as on any machine.
+FROM debian:12 AS build
+COPY --from=node /usr/local/ /usr/local/
 WORKDIR /src
 COPY . .
 RUN sh scripts/bootstrap.sh \

@@ -175,15 +175,31 @@ function procStat() {
   return { rss, fds };
 }
 
+// SQLite's and the heap's share of the RSS, from /metrics (refreshed every 5 s)
+const mem = { sqlite: NaN, heap: NaN };
+setInterval(() => {
+  http
+    .get(`http://127.0.0.1:${d.port}/metrics`, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        const v = (n) => Number((new RegExp(`^${n} (\\d+)`, 'm').exec(body) || [])[1]);
+        mem.sqlite = Math.round(v('pulse_sqlite_memory_bytes') / 1024);
+        mem.heap = Math.round(v('pulse_heap_in_use_bytes') / 1024);
+      });
+    })
+    .on('error', () => {});
+}, 5000);
+
 const t0 = Date.now();
 let minute = 0;
 const rows = [];
 log(`soak: pulse ${BIN} pid ${d.proc.pid} port ${d.port}, ${MINUTES} min, started ${new Date(t0).toISOString()}`);
-log('minute\trss_kib\tfds\tping_p99_ms\tpub_p99_ms\tpublished\tdelivered\topened\tslow_closed\thistory\terrors\tload1');
+log('minute\trss_kib\tfds\tping_p99_ms\tpub_p99_ms\tpublished\tdelivered\topened\tslow_closed\thistory\terrors\tload1\tsqlite_kib\theap_kib');
 const timer = setInterval(() => {
   minute++;
   const { rss, fds } = procStat();
-  const row = [minute, rss, fds, p99(pingLat), p99(pubLat), stats.published, stats.delivered, stats.opened, stats.slowClosed, stats.history, stats.errors, os.loadavg()[0].toFixed(2)];
+  const row = [minute, rss, fds, p99(pingLat), p99(pubLat), stats.published, stats.delivered, stats.opened, stats.slowClosed, stats.history, stats.errors, os.loadavg()[0].toFixed(2), mem.sqlite, mem.heap];
   rows.push(row);
   log(row.join('\t'));
   pingLat = [];

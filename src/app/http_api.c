@@ -1,6 +1,7 @@
 #include "app/http_api.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "hub/frame.h"
 #include "hub/handlers.h"
 #include "metrics/series_json.h"
+#include "metrics/store.h"
 #include "net/handshake.h"
 #include "net/http_reply.h"
 
@@ -34,8 +36,8 @@ static void serve_asset(struct pulse_server *srv, struct net_conn *nc, const str
         net_send_pbuf(nc, r.body); /* the cached file itself, shared, not copied */
 }
 
-static void respond_json(struct net_conn *nc, const struct http_req *req, int status, json_t *body,
-                         int with_body)
+static void respond_json_ka(struct net_conn *nc, int keep_alive, int status, json_t *body,
+                            int with_body)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT | REPLY_JSON_FLAGS) : NULL;
     json_decref(body);
@@ -48,10 +50,16 @@ static void respond_json(struct net_conn *nc, const struct http_req *req, int st
     http_reply_head(nc, status, "application/json",
                     status == 401 ? "Cache-Control: no-store\r\nWWW-Authenticate: Bearer\r\n"
                                   : "Cache-Control: no-store\r\n",
-                    (long)len, req->keep_alive);
+                    (long)len, keep_alive);
     if (with_body)
         net_send_raw(nc, text, len);
     free(text);
+}
+
+static void respond_json(struct net_conn *nc, const struct http_req *req, int status, json_t *body,
+                         int with_body)
+{
+    respond_json_ka(nc, req->keep_alive, status, body, with_body);
 }
 
 static void api_error(struct net_conn *nc, const struct http_req *req, enum pulse_err e,
@@ -158,6 +166,22 @@ static void counter(FILE *out, const char *name, const char *type, const char *h
             (unsigned long long)v);
 }
 
+/* Where the daemon's memory is: SQLite's share (bounded by its page cache) and the heap. */
+static void memory_gauges(FILE *out)
+{
+    uint64_t used, hi;
+    pulse_store_memory(&used, &hi);
+    counter(out, "pulse_sqlite_memory_bytes", "gauge",
+            "Bytes held by SQLite (page cache bounded by cache_size).", used);
+    counter(out, "pulse_sqlite_memory_highwater_bytes", "gauge",
+            "Most bytes SQLite has held since start.", hi);
+    struct mallinfo2 mi = mallinfo2();
+    counter(out, "pulse_heap_in_use_bytes", "gauge", "Heap bytes allocated (malloc).",
+            (uint64_t)(mi.uordblks + mi.hblkhd));
+    counter(out, "pulse_heap_free_bytes", "gauge", "Heap bytes free but kept by malloc.",
+            (uint64_t)mi.fordblks);
+}
+
 static void prometheus(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
                        int with_body)
 {
@@ -183,6 +207,7 @@ static void prometheus(struct pulse_server *srv, struct net_conn *nc, const stru
     counter(out, "pulse_auth_failures_total", "counter",
             "Refused tokens (upgrade, auth message, API) and API requests without one.",
             srv->hub.auth.failures);
+    memory_gauges(out);
     metrics_service_prometheus(srv->metrics, out);
     fleet_prometheus(srv->fleet, out);
     fclose(out);
@@ -277,9 +302,9 @@ static void websocket(struct pulse_server *srv, struct net_conn *nc, const struc
                              srv->cfg.n_allowed_origins))
         status = 403;
     struct jwt_claims claims;
-    int authed = 0;
+    int authed = 0, rc = 0;
     if (status == 101) { /* a token given on the upgrade must be good; none: anonymous */
-        int rc = request_auth(srv, req, 1, &claims);
+        rc = request_auth(srv, req, 1, &claims);
         authed = rc == 0 && srv->hub.auth.enabled;
         status = rc == 0 || rc == -ENOENT ? 101 : 401;
     }
@@ -289,6 +314,8 @@ static void websocket(struct pulse_server *srv, struct net_conn *nc, const struc
         status = 503;
     if (status == 101)
         net_upgrade(nc, accept); /* `req` is released: not used after this */
+    else if (status == 401)      /* the API's error object, with the token's fault, then closed */
+        respond_json_ka(nc, 0, 401, perr_json(PERR_UNAUTHORIZED, jwt_strerror(rc)), 1);
     else
         http_reply_error(nc, status, 0);
 }

@@ -39,6 +39,11 @@ static void on_close(struct net_conn *nc)
     hub_conn_close(conn_of(nc));
 }
 
+static const char *conn_user(const struct net_conn *nc)
+{
+    return users_name(&((const struct conn *)nc)->ident.link);
+}
+
 static void close_handle(uv_handle_t *h)
 {
     if (!uv_is_closing(h))
@@ -64,6 +69,7 @@ static const struct net_hooks net_hooks = {
     .on_ws_message = on_ws_message,
     .on_close = on_close,
     .on_stop = on_stop,
+    .conn_user = conn_user,
 };
 
 const struct net_hooks *startup_net_hooks(void)

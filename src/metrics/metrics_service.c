@@ -43,6 +43,7 @@ struct metrics_service {
     uv_work_t work;
     pulse_store_batch pending, writing;
     int busy, write_rc, write_failed, batch_full, stopping, primed, prime_tries;
+    int64_t committed_ts; /* newest sample in a committed transaction (0: none yet) */
     int64_t write_now;
     char write_err[256];
     struct pbuf *frames[PULSE_GROUP_ALL + 1]; /* this tick's frame per group set, built on demand */
@@ -84,6 +85,8 @@ static void write_done(uv_work_t *w, int status)
     else if (!failed && p->write_failed)
         log_event(p->log, LOG_INFO, "history_write_resumed", "%zu rows written", p->writing.count);
     p->write_failed = failed;
+    if (!failed && status == 0 && p->writing.count > 0)
+        p->committed_ts = p->writing.rows[p->writing.count - 1].ts_ms;
     if (!p->write_failed)
         pulse_store_batch_reset(&p->writing);
     if (p->stopping)
@@ -541,6 +544,14 @@ void metrics_service_prometheus(struct metrics_service *p, FILE *out)
     gauge(out, "pulse_network_tx_bytes_per_second", "Bytes sent per second, loopback excluded.",
           rates ? s->net.tx_bps : nan);
     gauge(out, "pulse_load1", "Host load average over 1 minute.", p->have_latest ? s->load1 : nan);
+    /* What a kill -9 would lose now: the samples after the last commit (docs/OPERATIONS.md). */
+    gauge(out, "pulse_history_committed_timestamp_ms",
+          "Newest sample in the database (committed), ms since the epoch; 0 before the first.",
+          (double)p->committed_ts);
+    gauge(out, "pulse_history_uncommitted_samples",
+          "Samples sent to clients but not committed yet (in the transaction being written and "
+          "queued behind it).",
+          p->store ? (double)(p->pending.count + p->writing.count) : 0);
 }
 
 int metrics_service_insights(struct metrics_service *p, json_t *seconds, json_t *limit,

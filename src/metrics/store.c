@@ -296,6 +296,10 @@ static int set_pragmas(sqlite3 *db, const char *path, char *err, size_t errlen)
     int rc = exec(db, "PRAGMA journal_mode=WAL", path, err, errlen);
     if (rc == 0)
         rc = exec(db, "PRAGMA synchronous=NORMAL", path, err, errlen);
+    /* The page cache grows with the database up to this bound, then stays (SQLite's default,
+     * written down so that the daemon's memory has a stated ceiling: docs/OPERATIONS.md). */
+    if (rc == 0)
+        rc = exec(db, "PRAGMA cache_size=-" PULSE_STORE_CACHE_KIB_STR, path, err, errlen);
     return rc;
 }
 
@@ -693,4 +697,12 @@ int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t no
     sqlite3_reset(st);
     atomic_flag_clear(&s->busy);
     return rc == SQLITE_DONE ? 0 : db_fail(s->db, rc, "loading insights", err, errlen);
+}
+
+void pulse_store_memory(uint64_t *used, uint64_t *highwater)
+{
+    sqlite3_int64 cur = 0, hi = 0;
+    sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0);
+    *used = (uint64_t)cur;
+    *highwater = (uint64_t)hi;
 }

@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #define PULSE_STORE_SCHEMA_VERSION 2
-#define PULSE_STORE_BATCH_INSIGHTS 256 /* insights one batch holds */
+#define PULSE_STORE_CACHE_KIB_STR "2048" /* page cache bound per database connection, KiB */
+#define PULSE_STORE_BATCH_INSIGHTS 256   /* insights one batch holds */
 
 typedef struct {
     int64_t raw_keep_ms;    /* raw samples kept (default 1 h) */
@@ -82,5 +83,8 @@ int pulse_store_set_metrics(pulse_store *s, const char *const *names, int n, cha
                             size_t errlen);
 /* Schema version recorded in the database, or a negative error. */
 int pulse_store_schema_version(pulse_store *s);
+
+/* Bytes SQLite holds now (page cache included) and its high-water mark, process-wide. */
+void pulse_store_memory(uint64_t *used, uint64_t *highwater);
 
 #endif

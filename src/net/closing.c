@@ -63,6 +63,9 @@ static void log_ws_closed(const struct net_conn *nc)
     log_str(&l, "remote", nc->remote);
     if (nc->name)
         log_str(&l, "id", nc->name);
+    const char *user = nc->net->hooks->conn_user ? nc->net->hooks->conn_user(nc) : NULL;
+    if (user)
+        log_str(&l, "user", user);
     log_uint(&l, "duration_ms", uv_now(nc->net->loop) - nc->opened_ms);
     log_uint(&l, "msgs_in", nc->msgs_in);
     log_uint(&l, "msgs_out", nc->msgs_out);

@@ -79,6 +79,8 @@ struct net_hooks {
     void (*on_close)(struct net_conn *nc);
     /* A graceful stop finished: every connection and handle of the net is closed. */
     void (*on_stop)(struct net *net);
+    /* The user the connection belongs to, for its access line; NULL when none (may be NULL). */
+    const char *(*conn_user)(const struct net_conn *nc);
 };
 
 struct net_limits {

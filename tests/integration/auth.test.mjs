@@ -290,11 +290,20 @@ describe('auth: tokens and rules against the daemon', () => {
     const before = await failures(d);
     const expired = jwt(SECRET, { sub: 'x', exp: nowS() - 10 });
     const r1 = await upgradeStatus(d, { path: `/ws?token=${expired}` });
-    assert.equal(r1.status, 401);
     const r2 = await upgradeStatus(d, { headers: { Authorization: 'Bearer not.a.token' } });
-    assert.equal(r2.status, 401);
     const r3 = await upgradeStatus(d, { headers: { Authorization: `Bearer ${jwt('wrong-secret-wrong-secret-wrong-secret', { sub: 'x', exp: nowS() + 60 })}` } });
-    assert.equal(r3.status, 401);
+    // The API's error object, with the token's fault as the message, and the connection closed.
+    for (const [r, message] of [
+      [r1, 'token expired'],
+      [r2, 'malformed token'],
+      [r3, 'bad token signature'],
+    ]) {
+      assert.equal(r.status, 401);
+      assert.match(r.headers['content-type'], /^application\/json/);
+      assert.equal(r.headers['www-authenticate'], 'Bearer');
+      assert.equal(r.headers.connection, 'close');
+      assert.deepEqual(JSON.parse(r.body.toString()), { type: 'error', code: 'unauthorized', message });
+    }
     assert.equal(await failures(d), before + 3);
     // No token: an unauthenticated connection, not a refusal.
     const ok = await upgradeStatus(d);
@@ -411,6 +420,33 @@ describe('auth: tokens and rules against the daemon', () => {
     assert.ok([200, 404].includes(idx.status) && idx.status !== 401, `static: ${idx.status}`);
     assert.ok((await failures(d)) >= before + 2);
   });
+});
+
+describe('auth: the access line of a closed WebSocket names its user', () => {
+  for (const format of ['text', 'json']) {
+    test(`--log-format ${format}: user on the line of a signed-in connection, none on an anonymous one`, async (t) => {
+      const d = await withPulse(t, ['--auth-secret-file', secretFile(SECRET), '--log-level', 'info', '--log-format', format]);
+      const up = await Client.connect(`${d.wsUrl}?token=${encodeURIComponent(tok('uma'))}`);
+      const late = await authed(d, tok('lou'));
+      const anon = await Client.connect(d.wsUrl);
+      await closeAll([up, late, anon]);
+      const lines = () => d.stderr.split('\n').filter((l) => /ws_closed/.test(l));
+      await waitFor(() => lines().length >= 3, { timeoutMs: 5000, what: 'three ws_closed lines' });
+      if (format === 'json') {
+        const recs = lines().map((l) => JSON.parse(l));
+        assert.deepEqual(recs.map((r) => r.user ?? null).sort(), ['lou', 'uma', null].sort());
+        for (const r of recs) {
+          assert.equal(r.event, 'ws_closed');
+          assert.equal(r.close_code, 1000);
+          for (const k of ['remote', 'duration_ms', 'msgs_in', 'msgs_out', 'bytes_in', 'bytes_out']) assert.ok(k in r, k);
+        }
+      } else {
+        const users = lines().map((l) => (/ user=(\S+)/.exec(l) || [])[1] ?? null);
+        assert.deepEqual(users.sort(), ['lou', 'uma', null].sort(), lines().join('\n'));
+        for (const l of lines()) assert.match(l, / remote=\S+ .*duration_ms=\d+ msgs_in=\d+ msgs_out=\d+ bytes_in=\d+ bytes_out=\d+ close_code=1000/);
+      }
+    });
+  }
 });
 
 describe('auth: SIGHUP rotates the secret', () => {

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPulse, runPulse, Client, sleep, waitFor } from './lib.mjs';
+import { startPulse, runPulse, Client, sleep, waitFor, httpGet } from './lib.mjs';
 
 const INTERVAL = 100;
 const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
@@ -16,30 +16,45 @@ const sha = (f) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest
 const tmpdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-faults-'));
 
 describe('faults: kill -9 while writing history', () => {
-  test('20 kills at random moments: integrity_check ok, at most the last interval lost', async (t) => {
+  test('20 kills at random moments: integrity_check ok, exactly the uncommitted samples lost', async (t) => {
     const dir = tmpdir();
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const db = path.join(dir, 'pulse.db');
-    // 250 ms: one SQLite transaction (on a worker thread) must fit in an interval even on a
-    // loaded shared machine; a kill then loses at most the interval being written.
-    const KILL_INTERVAL = 250;
+    // The guarantee (docs/OPERATIONS.md): a kill loses the samples after the last committed
+    // transaction, and nothing else. Normally that is the last interval; when a commit takes
+    // longer than an interval (a loaded or stalled disk), the samples gathered meanwhile are
+    // queued for the next transaction and are lost with it. So the test asserts exactly that:
+    // everything /metrics reported as committed just before the kill is in the file, and what
+    // is stored is a gapless prefix of what was streamed.
+    const KILL_INTERVAL = 100;
+    let lostTotal = 0;
+    let lostMax = 0;
     for (let round = 1; round <= 20; round++) {
       const d = await startPulse(['--db', db, '--interval-ms', String(KILL_INTERVAL)]);
       const c = await Client.connect(d.wsUrl);
       c.send({ type: 'subscribe', channel: 'metrics' });
       const delay = 600 + Math.floor(Math.random() * 1400);
       await sleep(delay);
-      const seen = c.all.filter((m) => m.type === 'metrics').map((m) => m.ts);
+      const m = /^pulse_history_committed_timestamp_ms (\d+)$/m.exec((await httpGet(d.port, '/metrics')).text);
+      assert.ok(m, 'pulse_history_committed_timestamp_ms is exposed');
+      const committed = Number(m[1]);
+      const seen = c.all.filter((x) => x.type === 'metrics').map((x) => x.ts);
       d.kill('SIGKILL');
       await d.exited;
       c.ws.terminate();
-      assert.equal(sql(db, 'PRAGMA integrity_check'), 'ok', `round ${round} (kill after ${delay} ms)`);
+      const what = `round ${round} (kill after ${delay} ms, committed up to ${committed})`;
+      assert.equal(sql(db, 'PRAGMA integrity_check'), 'ok', what);
       const stored = new Set(sql(db, 'SELECT DISTINCT ts FROM sample').split('\n').map(Number));
-      // The first frame of a run has no rates yet and is not stored; the last interval may be lost.
-      const last = Math.max(...seen);
-      const missing = seen.slice(1).filter((ts) => ts < last - KILL_INTERVAL && !stored.has(ts));
-      assert.deepEqual(missing, [], `round ${round}: samples lost beyond the last interval (kill after ${delay} ms)`);
+      // The first frame of a run has no rates yet and is not stored.
+      const run = seen.slice(1);
+      const missing = run.filter((ts) => !stored.has(ts));
+      assert.deepEqual(missing.filter((ts) => ts <= committed), [], `${what}: committed samples lost`);
+      const firstLost = missing.length ? missing[0] : Infinity;
+      assert.deepEqual(run.filter((ts) => ts > firstLost && stored.has(ts)), [], `${what}: a hole before stored samples`);
+      lostTotal += missing.length;
+      lostMax = Math.max(lostMax, missing.length);
     }
+    t.diagnostic(`samples lost per kill at ${KILL_INTERVAL} ms: max ${lostMax}, total ${lostTotal} over 20 kills`);
   });
 });
 

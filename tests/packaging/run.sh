@@ -67,8 +67,18 @@ docker-compose -f docker-compose.yml --profile fleet config --services | sort | 
 ok "docker-compose.yml valid, fleet profile has three nodes"
 
 # --- Dockerfile: build stage runs the repository's scripts; runtime = the daemon's libraries -
-grep -v "^#" Dockerfile | awk '/^FROM /{n++} n==1' >"$tmp/build-stage"
-awk '/^FROM /{n++} n==2' Dockerfile >"$tmp/run-stage"
+# Stages by name: `node` (only a source of Node 20), `build` (Debian 12), then the runtime.
+grep -v "^#" Dockerfile | awk '/^FROM /{s=$NF} s=="build"' >"$tmp/build-stage"
+grep -v "^#" Dockerfile | awk '/^FROM /{s=$NF} s=="node"' >"$tmp/node-stage"
+nfrom=$(grep -c '^FROM ' Dockerfile)
+awk -v last="$nfrom" '/^FROM /{n++} n==last' Dockerfile >"$tmp/run-stage"
+[ "$nfrom" -eq 3 ] || fail "Dockerfile: want 3 stages (node, build, runtime), have $nfrom"
+grep -qx 'FROM debian:12 AS build' "$tmp/build-stage" || fail "build stage is not debian:12"
+# Node comes from the official Node 20 image on the same Debian release, copied, not installed.
+grep -qx 'FROM node:20-bookworm AS node' "$tmp/node-stage" || fail "node stage is not node:20-bookworm"
+[ "$(grep -vc '^FROM \|^$' "$tmp/node-stage")" -eq 0 ] || fail "node stage runs commands"
+grep -qx 'COPY --from=node /usr/local/ /usr/local/' "$tmp/build-stage" \
+    || fail "build stage does not take Node from the node stage"
 grep -q 'sh scripts/bootstrap.sh' "$tmp/build-stage" || fail "build stage does not run bootstrap.sh"
 grep -q 'make install' "$tmp/build-stage" || fail "build stage does not run make install"
 if grep -qE 'cmake|npm |apt-get|gcc|cc ' "$tmp/build-stage"; then

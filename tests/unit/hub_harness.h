@@ -49,7 +49,7 @@ static inline void hh_on_stop(struct net *net)
 
 static const struct net_hooks hub_harness_hooks = {
     sizeof(struct conn), hh_on_open,  hh_on_http_request, hh_on_ws_open,
-    hh_on_ws_message,    hh_on_close, hh_on_stop};
+    hh_on_ws_message,    hh_on_close, hh_on_stop,         NULL};
 
 /* A hub with these rate limits, its message types set, over a net with roomy queues. */
 static inline void hub_harness_init(struct hub_harness *hh, long rate, long burst)

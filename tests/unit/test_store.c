@@ -180,6 +180,25 @@ static void test_schema_and_wal(void **state)
     tmp_remove(&t);
 }
 
+/* SQLite's memory is reported, grows with an open store and is given back when it closes. */
+static void test_memory_reported(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    uint64_t before, hi0, used, hi, after, hi2;
+    pulse_store_memory(&before, &hi0);
+    pulse_store *s = open_ok(t.db);
+    pulse_store_memory(&used, &hi);
+    assert_true(used > before);
+    assert_true(hi >= used && hi >= hi0);
+    pulse_store_close(s);
+    pulse_store_memory(&after, &hi2);
+    assert_true(after < used);
+    assert_true(hi2 >= hi);
+    tmp_remove(&t);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
@@ -555,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_insights_retention),
         cmocka_unit_test(test_migrates_version_1),
         cmocka_unit_test(test_dynamic_metric_set),
+        cmocka_unit_test(test_memory_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

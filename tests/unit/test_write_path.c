@@ -51,7 +51,7 @@ static void on_stop(struct net *net)
 
 static const struct net_hooks hooks = {
     sizeof(struct net_conn), on_open,  on_http_request, on_ws_open,
-    on_ws_message,           on_close, on_stop};
+    on_ws_message,           on_close, on_stop,         NULL};
 
 static void setup(struct harness *t, size_t max_queue, size_t max_total)
 {
