@@ -2,7 +2,7 @@
 // Soak test (not run by CI): hours of mixed traffic against one real pulse daemon, reporting
 // every minute the daemon's RSS, open file descriptors, p99 latencies and error counts.
 //
-//   node bench/soak/soak.mjs --bin build-release/pulse --minutes 60 [--out soak.log]
+//   node bench/soak/soak.mjs --bin build-release/pulse --minutes 60 [--out soak.log] [--interval-ms N]
 //
 // Traffic, all at once:
 //   churn      a new connection every 100 ms that subscribes to metrics and a channel, then
@@ -52,7 +52,7 @@ const error = (kind) => {
 function startDaemon() {
   return new Promise((resolve, reject) => {
     const err = fs.openSync(OUT ? OUT + '.stderr' : '/dev/null', 'a');
-    const p = spawn(BIN, ['--port', '0', '--db', path.join(dbDir, 'soak.db'), '--log-level', 'info', '--max-queue-bytes', '1048576'], {
+    const p = spawn(BIN, ['--port', '0', '--db', path.join(dbDir, 'soak.db'), '--log-level', 'info', '--max-queue-bytes', '1048576', ...(args['interval-ms'] ? ['--interval-ms', String(args['interval-ms'])] : [])], {
       stdio: ['ignore', 'pipe', err],
     });
     p.stdout.on('data', (d) => {
