@@ -65,6 +65,7 @@ export function chartSummary(chart, series, store, fmt) {
 export function MetricsChart({ chart, store, revision, xMin, xMax, colors, paused = false, sync, onView, onLive, liveMax, absent = [] }) {
   const canvasRef = useRef(null);
   const chartRef = useRef(null);
+  const appliedRef = useRef({ xMin, xMax });
   const onViewRef = useRef(onView);
   onViewRef.current = onView;
   const [showTable, setShowTable] = useState(false);
@@ -118,7 +119,12 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
       d.data = gone ? [] : store.get(series[i].key);
     });
     if (c.$pulse) c.$pulse.colors = colors;
-    applyChartTheme(c.options, colors, { xMin, xMax });
+    // The x range only when it changed: between two changes a pan or pinch in progress owns it.
+    const applied = appliedRef.current;
+    const moved = applied.xMin !== xMin || applied.xMax !== xMax;
+    appliedRef.current = { xMin, xMax };
+    const x = c.options.scales?.x;
+    applyChartTheme(c.options, colors, moved || !x ? { xMin, xMax } : { xMin: x.min, xMax: x.max });
     c.update('none');
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [revision, colors, xMin, xMax, absentSig]);
@@ -148,6 +154,8 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
       data-testid={`chart-${chart.id}`}
       data-points={pointCount}
       data-gaps={shown.length - pointCount}
+      data-x-min={Math.round(xMin)}
+      data-x-max={Math.round(xMax)}
       aria-labelledby={titleId}
       style={{ '--accent': colors.metric?.[series[0].color] }}
     >

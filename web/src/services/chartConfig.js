@@ -160,7 +160,9 @@ export function buildChartConfig({ chart, series, data, colors, xMin, xMax, onVi
         },
         zoom: {
           limits: { x: { minRange: 5000 } },
-          pan: { enabled: true, mode: 'x', modifierKey: 'shift', onPanComplete: report },
+          // A pan starts by fixing the view where it is: live ticks no longer move the axis
+          // under the finger (the chart applies an x range only when it changes).
+          pan: { enabled: true, mode: 'x', modifierKey: 'shift', onPanStart: report, onPanComplete: report },
           zoom: {
             mode: 'x',
             wheel: { enabled: true, modifierKey: 'ctrl' },
