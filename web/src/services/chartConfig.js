@@ -150,7 +150,8 @@ export function buildChartConfig({ chart, series, data, colors, xMin, xMax, onVi
         legend: {
           display: true,
           position: 'bottom',
-          labels: { color: colors.text, boxWidth: 14, boxHeight: 8, padding: 10 },
+          // A series the host does not have (dataset.hidden, e.g. swap) is not in the legend.
+          labels: { color: colors.text, boxWidth: 14, boxHeight: 8, padding: 10, filter: (item, data) => !data.datasets[item.datasetIndex]?.hidden },
         },
         tooltip: {
           callbacks: {
