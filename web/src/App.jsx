@@ -1,7 +1,7 @@
 import { Dashboard } from './components/Dashboard.jsx';
 import { usePulseDashboard } from './hooks/usePulseDashboard.js';
 
-export function App() {
-  const dashboard = usePulseDashboard();
+export function App({ clientOptions } = {}) {
+  const dashboard = usePulseDashboard({ clientOptions });
   return <Dashboard {...dashboard} />;
 }

@@ -3,8 +3,8 @@
 // Adding a panel: put it in the charts grid (a <figure className="chart-card">) or in
 // the "extra panels" slot below the charts.
 
-import { Suspense, lazy, useEffect, useLayoutEffect, useRef } from 'react';
-import { CHARTS } from '../services/dashboardService.js';
+import { Suspense, lazy, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { CHARTS, hasNoSwap } from '../services/dashboardService.js';
 import { useChartColors } from '../hooks/useChartColors.js';
 import { ConnectionStatus } from './ConnectionStatus.jsx';
 import { ControlPanel } from './ControlPanel.jsx';
@@ -20,9 +20,13 @@ import { FilesystemsTable } from './FilesystemsTable.jsx';
 import { SessionBadge } from './SessionBadge.jsx';
 
 // Chart.js, its zoom plugin and hammerjs are loaded after the first values are on screen: the
-// cards do not wait for the chart code to be fetched and parsed.
+// cards do not wait for the chart code to be fetched, parsed and the charts built (measured: the
+// chart chunks and six Chart.js instances kept the main thread busy for 300 ms while the
+// snapshot reply waited in the socket). See useChartsGate.
 const MetricsChart = lazy(() => import('./MetricsChart.jsx').then((m) => ({ default: m.MetricsChart })));
 const CoreHeatmap = lazy(() => import('./CoreHeatmap.jsx').then((m) => ({ default: m.CoreHeatmap })));
+
+const NO_SWAP = [{ key: 'memory.swap_usage', note: 'no swap' }];
 
 function ChartFallback({ title }) {
   return (
@@ -51,6 +55,36 @@ function useChartWidth(ref, onWidth) {
     ro.observe(el);
     return () => ro.disconnect();
   }, [ref, onWidth]);
+}
+
+/** Cards first: true once the first values have been painted (or after `fallbackMs`, when no
+ * values come, e.g. while the sign-in prompt is up); the charts and the fleet panel, with their
+ * code, are mounted only then. */
+export function useChartsGate(lastUpdateAt, fallbackMs = 1500) {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (ready) return undefined;
+    const open = () => setReady(true);
+    if (lastUpdateAt) {
+      // After the frame that paints the cards: its mark is set first, then the charts come.
+      const raf = globalThis.requestAnimationFrame;
+      if (!raf) {
+        open();
+        return undefined;
+      }
+      let t = null;
+      const id = raf(() => {
+        t = setTimeout(open, 0);
+      });
+      return () => {
+        globalThis.cancelAnimationFrame?.(id);
+        clearTimeout(t);
+      };
+    }
+    const t = setTimeout(open, fallbackMs);
+    return () => clearTimeout(t);
+  }, [lastUpdateAt, ready, fallbackMs]);
+  return ready;
 }
 
 export function Dashboard(props) {
@@ -110,6 +144,9 @@ export function Dashboard(props) {
     marked.current = true;
     globalThis.requestAnimationFrame?.(() => globalThis.performance?.mark?.('pulse:first-metric'));
   }, [lastUpdateAt]);
+  const chartsReady = useChartsGate(lastUpdateAt);
+  // A host without swap: the memory chart says so (as the card does) instead of a flat 0 % line.
+  const absentOf = (id) => (id === 'memory' && hasNoSwap(latest?.memory) ? NO_SWAP : undefined);
   const chartProps = {
     store,
     revision,
@@ -166,7 +203,7 @@ export function Dashboard(props) {
       />
 
       <main className="layout">
-        <FleetPanel />
+        {chartsReady && <FleetPanel />}
         <section aria-labelledby="now-title">
           <h2 id="now-title" className="sr-only">
             Current values
@@ -184,15 +221,23 @@ export function Dashboard(props) {
           <div className="charts-grid">
             {CHARTS.map((c, i) => (
               <div key={c.id} className="chart-slot" ref={i === 0 ? measureRef : undefined}>
-                <Suspense fallback={<ChartFallback title={c.title} />}>
-                  <MetricsChart chart={c} paused={!enabled[c.group]} {...chartProps} />
-                </Suspense>
+                {chartsReady ? (
+                  <Suspense fallback={<ChartFallback title={c.title} />}>
+                    <MetricsChart chart={c} paused={!enabled[c.group]} absent={absentOf(c.id)} {...chartProps} />
+                  </Suspense>
+                ) : (
+                  <ChartFallback title={c.title} />
+                )}
               </div>
             ))}
             <div className="chart-slot chart-slot--wide">
-              <Suspense fallback={<ChartFallback title="CPU per core" />}>
-                <CoreHeatmap cores={coreCount} paused={!enabled.cpu} {...chartProps} />
-              </Suspense>
+              {chartsReady ? (
+                <Suspense fallback={<ChartFallback title="CPU per core" />}>
+                  <CoreHeatmap cores={coreCount} paused={!enabled.cpu} {...chartProps} />
+                </Suspense>
+              ) : (
+                <ChartFallback title="CPU per core" />
+              )}
             </div>
           </div>
         </section>

@@ -79,6 +79,35 @@ describe('Dashboard', () => {
     expect(ws.sentOfType('history').at(-1).metrics).toEqual(['cpu.cores.0', 'cpu.cores.1']);
   });
 
+  it('paints the cards first: no chart is built before the first values are on screen', async () => {
+    render(<Page />);
+    const ws = connect();
+    expect(chartInstances).toHaveLength(0);
+    expect(document.querySelectorAll('.chart-card--loading')).toHaveLength(6);
+    act(() => ws.serverSend({ type: 'metrics', ts: 1000, cpu: { usage: 12.5, cores: [10, 15] } }));
+    expect(screen.getByTestId('value-cpu')).toHaveTextContent('12.5%');
+    expect(chartInstances).toHaveLength(0);
+    await chartsReady();
+  });
+
+  it('a host without swap: the memory chart says "no swap" and draws no swap line', async () => {
+    render(<Page />);
+    const ws = connect();
+    act(() => ws.serverSend({ type: 'metrics', ts: 1000, memory: { usage: 40, swap: { used: 0, total: 0 } } }));
+    await chartsReady();
+    expect(screen.getByTestId('chart-note-memory')).toHaveTextContent('no swap');
+    const mem = chartInstances.find((c) => c.data.datasets.some((d) => d.label === 'Swap'));
+    const swap = mem.data.datasets.find((d) => d.label === 'Swap');
+    expect(swap.hidden).toBe(true);
+    expect(swap.data).toEqual([]);
+    expect(screen.getByTestId('summary-memory')).not.toHaveTextContent(/Swap/);
+    // A host that has swap: the line is drawn and there is no note.
+    act(() => ws.serverSend({ type: 'metrics', ts: 2000, memory: { usage: 41, swap: { used: 1024, total: 4096 } } }));
+    expect(screen.queryByTestId('chart-note-memory')).toBeNull();
+    expect(swap.hidden).toBe(false);
+    expect(swap.data.map((p) => p.y)).toContain(25);
+  });
+
   it('a group toggle unsubscribes and subscribes for real', () => {
     render(<Page />);
     const ws = connect();

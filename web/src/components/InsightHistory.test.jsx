@@ -1,6 +1,6 @@
 // The page loads the insight history when it connects, so a reload shows what happened.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { Dashboard } from './Dashboard.jsx';
 import { usePulseDashboard } from '../hooks/usePulseDashboard.js';
 import { createFakeWebSocket } from '../test/fakeWebSocket.js';
@@ -9,10 +9,16 @@ vi.mock('chart.js', async () => (await import('../test/chartMock.js')).chartModu
 
 let fake;
 
-function Page() {
+// No HTTP API here (an older daemon, or a proxy passing only /ws): the socket is asked instead.
+const noApi = async () => {
+  throw new TypeError('fetch failed');
+};
+
+function Page({ fetchImpl = noApi }) {
   const dash = usePulseDashboard({
     url: 'ws://test/ws',
     clientOptions: { WebSocket: fake.FakeWebSocket, random: () => 0, pingIntervalMs: 0 },
+    fetchImpl,
   });
   return <Dashboard {...dash} />;
 }
@@ -27,8 +33,8 @@ describe('insight history on page load', () => {
     render(<Page />);
     act(() => fake.last().serverWelcome());
     const ws = fake.last();
+    await waitFor(() => expect(ws.sentOfType('insights')).toHaveLength(1));
     const asks = ws.sentOfType('insights');
-    expect(asks).toHaveLength(1);
     expect(asks[0]).toMatchObject({ seconds: 86400, limit: 100 });
     const ts = Date.now() - 600000;
     await act(async () =>
@@ -55,11 +61,33 @@ describe('insight history on page load', () => {
     render(<Page />);
     act(() => fake.last().serverWelcome());
     const ws = fake.last();
+    await waitFor(() => expect(ws.sentOfType('insights')).toHaveLength(1));
     const ask = ws.sentOfType('insights')[0];
     await act(async () =>
       ws.serverSend({ type: 'error', code: 'unknown_type', message: 'no handler', id: ask.id }),
     );
     act(() => ws.serverSend({ type: 'insight', state: 'raised', level: 'warning', metric: 'cpu.usage', message: 'CPU at 97 %', ts: Date.now(), seq: 1 }));
     expect(screen.getByText('1 active')).toBeInTheDocument();
+  });
+
+  it('loads them from GET /api/insights with the signed-in token as Authorization: Bearer', async () => {
+    const ts = Date.now() - 60000;
+    const fetchImpl = vi.fn(async () => ({
+      ok: true,
+      status: 200,
+      json: async () => ({ type: 'insights', insights: [{ type: 'insight', state: 'raised', level: 'warning', metric: 'cpu.usage', message: 'CPU at 97 % (from the API)', ts, seq: 7 }] }),
+    }));
+    sessionStorage.setItem('pulse.token', 'tok.en.jwt');
+    render(<Page fetchImpl={fetchImpl} />);
+    const ws = fake.last();
+    act(() => ws.serverWelcome({ auth_required: true }));
+    await waitFor(() => expect(ws.sentOfType('auth')).toHaveLength(1));
+    act(() => ws.serverSend({ type: 'auth_ok', id: ws.sentOfType('auth')[0].id, user: 'alice', roles: [], expires: 1 }));
+    await screen.findByText('CPU at 97 % (from the API)');
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe('/api/insights?seconds=86400&limit=100');
+    expect(init.headers.Authorization).toBe('Bearer tok.en.jwt');
+    expect(ws.sentOfType('insights')).toHaveLength(0); // not asked twice
   });
 });

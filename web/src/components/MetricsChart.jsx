@@ -59,14 +59,20 @@ export function chartSummary(chart, series, store, fmt) {
  * @param {function} props.onView ({min,max}) after a zoom, pan or drag-select
  * @param {function} props.onLive back to the live view (Home, Escape)
  * @param {number} props.liveMax newest data time (keyboard pan stops there)
+ * @param {Array<{key:string,note:string}>} [props.absent] series this host does not have (e.g.
+ *   swap on a host without swap): not drawn, not summarised, their note shown in the head instead
  */
-export function MetricsChart({ chart, store, revision, xMin, xMax, colors, paused = false, sync, onView, onLive, liveMax }) {
+export function MetricsChart({ chart, store, revision, xMin, xMax, colors, paused = false, sync, onView, onLive, liveMax, absent = [] }) {
   const canvasRef = useRef(null);
   const chartRef = useRef(null);
+  const appliedRef = useRef({ xMin, xMax });
   const onViewRef = useRef(onView);
   onViewRef.current = onView;
   const [showTable, setShowTable] = useState(false);
   const series = chartSeries(chart);
+  const absentKeys = absent.map((a) => a.key);
+  const absentSig = absentKeys.join(',');
+  const present = series.filter((s) => !absentKeys.includes(s.key));
   const fmt = valueFormatter(chart.unit);
   const first = store.get(series[0].key);
   const shown = inView(first, xMin, xMax);
@@ -108,13 +114,20 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
       const fresh = datasetFor(series[i], colors, null);
       d.borderColor = fresh.borderColor;
       d.backgroundColor = fresh.backgroundColor;
-      d.data = store.get(series[i].key);
+      const gone = absentKeys.includes(series[i].key);
+      d.hidden = gone;
+      d.data = gone ? [] : store.get(series[i].key);
     });
     if (c.$pulse) c.$pulse.colors = colors;
-    applyChartTheme(c.options, colors, { xMin, xMax });
+    // The x range only when it changed: between two changes a pan or pinch in progress owns it.
+    const applied = appliedRef.current;
+    const moved = applied.xMin !== xMin || applied.xMax !== xMax;
+    appliedRef.current = { xMin, xMax };
+    const x = c.options.scales?.x;
+    applyChartTheme(c.options, colors, moved || !x ? { xMin, xMax } : { xMin: x.min, xMax: x.max });
     c.update('none');
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [revision, colors, xMin, xMax]);
+  }, [revision, colors, xMin, xMax, absentSig]);
 
   const onKeyDown = (e) => {
     const next = chartKeyAction(e.key, { min: xMin, max: xMax }, liveMax);
@@ -125,7 +138,7 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
   };
 
   const exportCsv = () => {
-    const csv = seriesToCsv(series.map((s) => ({ label: s.label, points: store.get(s.key) })), xMin, xMax);
+    const csv = seriesToCsv(present.map((s) => ({ label: s.label, points: store.get(s.key) })), xMin, xMax);
     saveText(csv, exportName(chart.id, 'csv'));
   };
   const exportPng = () => {
@@ -133,7 +146,7 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
     if (c?.toBase64Image) saveUrl(c.toBase64Image('image/png', 1), exportName(chart.id, 'png'));
   };
 
-  const summary = chartSummary(chart, series, store, fmt);
+  const summary = chartSummary(chart, present, store, fmt);
   const titleId = `chart-title-${chart.id}`;
   return (
     <figure
@@ -141,6 +154,8 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
       data-testid={`chart-${chart.id}`}
       data-points={pointCount}
       data-gaps={shown.length - pointCount}
+      data-x-min={Math.round(xMin)}
+      data-x-max={Math.round(xMax)}
       aria-labelledby={titleId}
       style={{ '--accent': colors.metric?.[series[0].color] }}
     >
@@ -149,6 +164,11 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
           {chart.title}
         </h3>
         {paused && <span className="badge">Paused</span>}
+        {absent.map((a) => (
+          <span key={a.key} className="badge chart-note" data-testid={`chart-note-${chart.id}`}>
+            {a.note}
+          </span>
+        ))}
         <span className="chart-actions">
           <button type="button" className="btn btn--small" aria-expanded={showTable} onClick={() => setShowTable((v) => !v)}>
             {showTable ? 'Hide table' : 'Table'}
@@ -176,7 +196,7 @@ export function MetricsChart({ chart, store, revision, xMin, xMax, colors, pause
       {showTable && (
         <ChartTable
           caption={`${chart.title}: the values shown`}
-          series={series.map((s) => ({ label: s.label, points: sample(inView(store.get(s.key), xMin, xMax).filter((p) => p.y !== null), 60) }))}
+          series={present.map((s) => ({ label: s.label, points: sample(inView(store.get(s.key), xMin, xMax).filter((p) => p.y !== null), 60) }))}
           fmt={fmt}
         />
       )}

@@ -54,6 +54,35 @@ describe('MetricsChart', () => {
     expect(view.getByTestId('summary-cpu')).toHaveTextContent(/CPU usage, latest: Total 50\.0%/);
   });
 
+  it('a pan in progress keeps its x range across ticks until the view changes', () => {
+    const { store, rerender } = setup();
+    const chart = chartInstances[0];
+    // The zoom plugin moves the axis under the finger (it writes the scale options).
+    chart.options.scales.x.min = -10000;
+    chart.options.scales.x.max = 290000;
+    store.push('cpu.usage', 1000, 5);
+    rerender({ revision: 1 });
+    expect(chart.options.scales.x.min).toBe(-10000);
+    expect(chart.options.scales.x.max).toBe(290000);
+    expect(chart.data.datasets[0].data).toHaveLength(1);
+    rerender({ revision: 2, xMin: -20000, xMax: 280000 });
+    expect(chart.options.scales.x.min).toBe(-20000);
+    expect(chart.options.scales.x.max).toBe(280000);
+  });
+
+  it('a host without swap: the swap series is hidden and the head says "no swap"', () => {
+    const store = new SeriesStore({ windowMs: 300000 });
+    const mem = CHARTS.find((c) => c.id === 'memory');
+    store.push('memory.swap_usage', 1000, 0);
+    const view = render(
+      <MetricsChart chart={mem} store={store} revision={1} xMin={0} xMax={300000} colors={colors} absent={[{ key: 'memory.swap_usage', note: 'no swap' }]} />,
+    );
+    const swap = chartInstances[0].data.datasets.find((d) => d.label === 'Swap');
+    expect(swap.hidden).toBe(true);
+    expect(swap.data).toEqual([]);
+    expect(view.getByTestId('chart-note-memory')).toHaveTextContent('no swap');
+  });
+
   it('zooms and pans from the keyboard and goes back to live with Home', () => {
     const onView = vi.fn();
     const onLive = vi.fn();

@@ -24,6 +24,7 @@ describe('FleetPanel', () => {
   it('shows a tile per host, marks the stale one, and opens a host on click', async () => {
     const fetchImpl = vi.fn(async () => ({ json: async () => ({ points: [[now - 1000, 42]] }) }));
     const frames = { a: { ts: now, cpu: { usage: 5 }, memory: { usage: 50 }, network: { rx_bps: 1, tx_bps: 2 }, load: { '1m': 0.25 } } };
+    sessionStorage.setItem('pulse.token', 'tok.en.x');
     render(<FleetPanel fleet={{ stats, frames }} fetchImpl={fetchImpl} />);
     expect(screen.getByText('Fleet · 2 hosts')).toBeInTheDocument();
     const tiles = screen.getAllByRole('button');
@@ -33,7 +34,11 @@ describe('FleetPanel', () => {
     expect(screen.getByText('CPU 5.0%')).toBeInTheDocument();
     await act(async () => fireEvent.click(tiles[1]));
     expect(await screen.findByLabelText('charts of b')).toBeInTheDocument(); // loaded lazily, with Chart.js
-    expect(fetchImpl).toHaveBeenCalledWith('/api/history?metric=cpu.usage&seconds=900&host=b');
+    expect(fetchImpl).toHaveBeenCalledWith(
+      '/api/history?metric=cpu.usage&seconds=900&host=b',
+      expect.objectContaining({ headers: expect.objectContaining({ Authorization: 'Bearer tok.en.x' }) }),
+    );
+    sessionStorage.clear();
     expect(screen.getByRole('combobox')).toHaveValue('b');
   });
 });

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Chart, LineController, LineElement, LinearScale, PointElement } from 'chart.js';
 import { formatBytes, formatLoad, formatPercent } from '../services/dashboardService.js';
 import { historyUrl } from './fleetModel.js';
+import { authHeaders } from '../lib/authToken.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale);
 
@@ -68,7 +69,8 @@ export function HostCharts({ host, frame, seconds = 900, fetchImpl = globalThis.
     setError(null);
     Promise.all(
       HOST_METRICS.map((s) =>
-        fetchImpl(historyUrl(host, s.metric, seconds))
+        // With auth on, /api/* needs the signed-in token.
+        fetchImpl(historyUrl(host, s.metric, seconds), { headers: { Accept: 'application/json', ...authHeaders() } })
           .then((r) => r.json())
           .then((j) => [s.metric, Array.isArray(j.points) ? j.points : []]),
       ),

@@ -19,7 +19,8 @@ import {
   groupChannel,
   seriesValues,
 } from '../services/dashboardService.js';
-import { loadInsightHistory, mergeAlerts } from '../lib/alerts.js';
+import { loadInsightsPreferHttp, mergeAlerts } from '../lib/alerts.js';
+import { fetchInsights } from '../lib/api.js';
 
 const MAX_INSIGHTS = 100;
 const MAX_NOTIFICATIONS = 5;
@@ -35,7 +36,7 @@ function initialView() {
 /** Shortest x span a chart shows while live (a young daemon's data is not a one-pixel sliver). */
 const MIN_SPAN_MS = 30000;
 
-export function usePulseDashboard({ url, clientOptions } = {}) {
+export function usePulseDashboard({ url, clientOptions, fetchImpl } = {}) {
   const socketUrl = url || defaultSocketUrl();
   const [initial] = useState(initialView);
   const { theme, resolvedTheme, setTheme } = useTheme(initial.theme);
@@ -187,7 +188,9 @@ export function usePulseDashboard({ url, clientOptions } = {}) {
       // The reply reaches onMessage like any frame; only failures matter here.
       socket.request({ type: 'snapshot' }).catch(() => {});
       // What happened before this page was open (a daemon without insight history: nothing).
-      loadInsightHistory(socket.request).then((l) => setInsights((c) => mergeInsights(c, l)), () => {});
+      // Over the HTTP API with the Bearer token (the socket when that fails).
+      const overHttp = (range) => fetchInsights(range, fetchImpl ? { fetchImpl } : undefined);
+      loadInsightsPreferHttp(socket.request, overHttp).then((l) => setInsights((c) => mergeInsights(c, l)), () => {});
       loadHistoryRef.current?.(rangeRef.current, enabledRef.current);
     },
   });

@@ -65,6 +65,16 @@ export function formatWhen(ts, now = Date.now()) {
   return `${d.getDate()} ${month} ${hm}`;
 }
 
+/** The recent insights over HTTP (`GET /api/insights`, with the Bearer token), or over the
+ * socket when the HTTP API does not answer (an older daemon, a proxy passing only /ws). */
+export async function loadInsightsPreferHttp(request, fetchInsights, range = INSIGHT_HISTORY) {
+  try {
+    return await fetchInsights(range);
+  } catch {
+    return loadInsightHistory(request, range);
+  }
+}
+
 /** Asks for the recent insights; resolves to an array (empty when the daemon has none). */
 export async function loadInsightHistory(request, { seconds, limit } = INSIGHT_HISTORY) {
   const reply = await request({ type: 'insights', seconds, limit });

@@ -150,7 +150,8 @@ export function buildChartConfig({ chart, series, data, colors, xMin, xMax, onVi
         legend: {
           display: true,
           position: 'bottom',
-          labels: { color: colors.text, boxWidth: 14, boxHeight: 8, padding: 10 },
+          // A series the host does not have (dataset.hidden, e.g. swap) is not in the legend.
+          labels: { color: colors.text, boxWidth: 14, boxHeight: 8, padding: 10, filter: (item, data) => !data.datasets[item.datasetIndex]?.hidden },
         },
         tooltip: {
           callbacks: {
@@ -160,7 +161,9 @@ export function buildChartConfig({ chart, series, data, colors, xMin, xMax, onVi
         },
         zoom: {
           limits: { x: { minRange: 5000 } },
-          pan: { enabled: true, mode: 'x', modifierKey: 'shift', onPanComplete: report },
+          // A pan starts by fixing the view where it is: live ticks no longer move the axis
+          // under the finger (the chart applies an x range only when it changes).
+          pan: { enabled: true, mode: 'x', modifierKey: 'shift', onPanStart: report, onPanComplete: report },
           zoom: {
             mode: 'x',
             wheel: { enabled: true, modifierKey: 'ctrl' },

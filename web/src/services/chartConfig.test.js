@@ -11,6 +11,13 @@ function config(chart, extra) {
 }
 
 describe('chart configuration', () => {
+  it('leaves a series the host does not have (dataset.hidden) out of the legend', () => {
+    const filter = config(net).options.plugins.legend.labels.filter;
+    const data = { datasets: [{ hidden: false }, { hidden: true }] };
+    expect(filter({ datasetIndex: 0 }, data)).toBe(true);
+    expect(filter({ datasetIndex: 1 }, data)).toBe(false);
+  });
+
   it('is a non-animated, non-parsing, undecimated linear-x line chart in the metric colour', () => {
     const data = { 'cpu.usage': [{ x: 1, y: 2 }] };
     const cfg = config(cpu, { data: (k) => data[k] || [] });
