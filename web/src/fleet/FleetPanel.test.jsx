@@ -49,6 +49,8 @@ describe('useFleet', () => {
     const { result } = renderHook(() => useFleet({ WebSocketImpl: FakeWebSocket, url: 'ws://x/ws' }));
     const ws = sockets[0];
     act(() => ws.serverOpen());
+    expect(ws.sent).toHaveLength(0); // waits for the welcome
+    act(() => ws.serverSend({ type: 'welcome', auth_required: false }));
     expect(ws.sent[0]).toMatchObject({ type: 'stats' });
     act(() => ws.serverSend({ type: 'stats', id: 'fleet-stats', node: 'a', nodes: stats.nodes }));
     act(() => ws.serverSend({ type: 'stats', id: 'fleet-stats', node: 'a', nodes: stats.nodes }));
@@ -60,5 +62,24 @@ describe('useFleet', () => {
     act(() => ws.serverSend({ type: 'metrics', host: 'b', ts: 5, cpu: { usage: 1 } }));
     expect(result.current.frames.b.cpu.usage).toBe(1);
     expect(result.current.stats.nodes).toHaveLength(2);
+  });
+
+  it('signs in with the stored token before asking for stats when auth is on', () => {
+    const { FakeWebSocket, sockets } = createFakeWebSocket();
+    renderHook(() => useFleet({ WebSocketImpl: FakeWebSocket, url: 'ws://x/ws', getToken: () => 'a.b.c' }));
+    const ws = sockets[0];
+    act(() => ws.serverOpen());
+    act(() => ws.serverSend({ type: 'welcome', auth_required: true }));
+    expect(ws.sent.map((m) => m.type)).toEqual(['auth', 'stats']);
+    expect(ws.sent[0]).toMatchObject({ type: 'auth', token: 'a.b.c' });
+  });
+
+  it('sends no auth in open mode even with a stored token', () => {
+    const { FakeWebSocket, sockets } = createFakeWebSocket();
+    renderHook(() => useFleet({ WebSocketImpl: FakeWebSocket, url: 'ws://x/ws', getToken: () => 'a.b.c' }));
+    const ws = sockets[0];
+    act(() => ws.serverOpen());
+    act(() => ws.serverSend({ type: 'welcome', auth_required: false }));
+    expect(ws.sent.map((m) => m.type)).toEqual(['stats']);
   });
 });

@@ -2,8 +2,11 @@
 // seconds (stats.nodes lists the hosts) and subscribes to every host's `metrics` frames with
 // {"type":"subscribe","channel":"metrics","host":NAME}, keeping the latest frame per host.
 // It reconnects with capped backoff and subscribes again. Alone (one node), it stays idle.
+// With auth on (the welcome says auth_required) it signs in with the dashboard's stored token
+// first, since `stats` needs the admin role.
 
 import { useEffect, useRef, useState } from 'react';
+import { readToken } from '../lib/authToken.js';
 
 const STATS_MS = 3000;
 
@@ -17,9 +20,10 @@ export function fleetSocketUrl(loc = globalThis.location) {
  * @param {Function} [opts.WebSocketImpl] the WebSocket class (tests give a fake)
  * @param {string} [opts.url]
  * @param {boolean} [opts.enabled]
+ * @param {Function} [opts.getToken] returns the signed-in token or null (default: sessionStorage)
  * @returns {{stats: object|null, frames: object}}
  */
-export function useFleet({ WebSocketImpl = globalThis.WebSocket, url, enabled = true } = {}) {
+export function useFleet({ WebSocketImpl = globalThis.WebSocket, url, enabled = true, getToken = readToken } = {}) {
   const [stats, setStats] = useState(null);
   const [frames, setFrames] = useState({});
   const subscribed = useRef(new Set());
@@ -45,7 +49,14 @@ export function useFleet({ WebSocketImpl = globalThis.WebSocket, url, enabled = 
       ws.onopen = () => {
         backoff = 1000;
         subscribed.current = new Set();
+      };
+      // The welcome comes first; messages are handled in order, so `stats` sent right after
+      // `auth` is already checked against the signed-in roles.
+      const onWelcome = (w) => {
+        const token = w.auth_required ? getToken() : null;
+        if (token) send({ type: 'auth', id: 'fleet-auth', token });
         send({ type: 'stats', id: 'fleet-stats' });
+        clearInterval(timer);
         timer = setInterval(() => send({ type: 'stats', id: 'fleet-stats' }), STATS_MS);
       };
       ws.onmessage = (ev) => {
@@ -55,7 +66,8 @@ export function useFleet({ WebSocketImpl = globalThis.WebSocket, url, enabled = 
         } catch {
           return;
         }
-        if (m?.type === 'stats' && Array.isArray(m.nodes)) onStats(m);
+        if (m?.type === 'welcome') onWelcome(m);
+        else if (m?.type === 'stats' && Array.isArray(m.nodes)) onStats(m);
         else if (m?.type === 'metrics' && typeof m.host === 'string')
           setFrames((f) => ({ ...f, [m.host]: m }));
       };
@@ -73,7 +85,7 @@ export function useFleet({ WebSocketImpl = globalThis.WebSocket, url, enabled = 
       clearTimeout(retry);
       ws?.close(1000);
     };
-  }, [WebSocketImpl, url, enabled]);
+  }, [WebSocketImpl, url, enabled, getToken]);
 
   return { stats, frames };
 }
