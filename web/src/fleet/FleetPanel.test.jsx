@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, render, renderHook, screen } from '@testing-library/react';
+import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react';
 import { createFakeWebSocket } from '../test/fakeWebSocket.js';
 import { FleetPanel } from './FleetPanel.jsx';
 import { useFleet } from './useFleet.js';
@@ -34,9 +34,12 @@ describe('FleetPanel', () => {
     expect(screen.getByText('CPU 5.0%')).toBeInTheDocument();
     await act(async () => fireEvent.click(tiles[1]));
     expect(await screen.findByLabelText('charts of b')).toBeInTheDocument(); // loaded lazily, with Chart.js
-    expect(fetchImpl).toHaveBeenCalledWith(
-      '/api/history?metric=cpu.usage&seconds=900&host=b',
-      expect.objectContaining({ headers: expect.objectContaining({ Authorization: 'Bearer tok.en.x' }) }),
+    // The host charts fetch in an effect after their lazy chunk mounted: wait for the call.
+    await waitFor(() =>
+      expect(fetchImpl).toHaveBeenCalledWith(
+        '/api/history?metric=cpu.usage&seconds=900&host=b',
+        expect.objectContaining({ headers: expect.objectContaining({ Authorization: 'Bearer tok.en.x' }) }),
+      ),
     );
     sessionStorage.clear();
     expect(screen.getByRole('combobox')).toHaveValue('b');
