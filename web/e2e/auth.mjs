@@ -7,13 +7,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './chromium.mjs';
+import { startListening, waitForLiveUpdates } from './daemon.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PULSE_BIN = process.env.PULSE_BIN;
@@ -21,28 +22,7 @@ const PULSE_STATIC = process.env.PULSE_STATIC || resolve(here, '..', 'dist');
 
 function startAuthDaemon(secretFile) {
   const args = ['--port', '0', '--static', PULSE_STATIC, '--interval-ms', '200', '--db', ':memory:'];
-  const proc = spawn(PULSE_BIN, [...args, '--auth-secret-file', secretFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  return new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      fail(new Error(`no listening line; stderr: ${stderr}`));
-    }, 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /pulse listening on (https?:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok({ proc, url: m[1] });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`daemon exited ${code}; stderr: ${stderr}`));
-    });
-  });
+  return startListening(PULSE_BIN, [...args, '--auth-secret-file', secretFile]);
 }
 
 const promptVisible = (page) => page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 10000 });
@@ -107,20 +87,7 @@ describe('dashboard sign-in against a daemon with auth on', { timeout: 120000 },
     );
     assert.equal(await page.getByTestId('session-user').textContent(), 'alice');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('pulse.token')), token);
-    const ts = () => page.locator('[data-testid="card-cpu"]').getAttribute('data-ts');
-    await page.waitForFunction(() => document.querySelector('[data-testid="card-cpu"]')?.getAttribute('data-ts'));
-    const first = await ts();
-    await page.waitForFunction(
-      (f) => document.querySelector('[data-testid="card-cpu"]')?.getAttribute('data-ts') !== f,
-      first,
-      { timeout: 5000 },
-    );
-    const points = Number(await page.locator('[data-testid="chart-cpu"]').getAttribute('data-points'));
-    await page.waitForFunction(
-      (n) => Number(document.querySelector('[data-testid="chart-cpu"]')?.getAttribute('data-points')) > n,
-      points,
-      { timeout: 5000 },
-    );
+    await waitForLiveUpdates(page);
   });
 
   it('keeps the session across a reload of the tab, and signing out asks again', async () => {

@@ -8,9 +8,9 @@
 //
 // Prints one line per load (ms after navigation start) and the load average.
 
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { launchBrowser } from './chromium.mjs';
+import { startListening } from './daemon.mjs';
 
 const PULSE_BIN = process.env.PULSE_BIN;
 const PULSE_STATIC = process.env.PULSE_STATIC;
@@ -18,19 +18,7 @@ const RELOADS = Number(process.argv[2] || 5);
 
 function startDaemon() {
   const args = ['--port', '0', '--static', PULSE_STATIC, '--interval-ms', '1000', '--db', ':memory:'];
-  const proc = spawn(PULSE_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error('no listening line')), 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /pulse listening on (https?:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok({ proc, url: m[1] });
-      }
-    });
-  });
+  return startListening(PULSE_BIN, args, { stderr: false });
 }
 
 /** Timeline of one load, all in ms after navigation start (the page's own clock). */

@@ -10,13 +10,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+import { startListening, waitForLiveUpdates } from './daemon.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PULSE_BIN = process.env.PULSE_BIN;
@@ -36,28 +37,7 @@ function makeCert(dir) {
 function startTlsDaemon({ cert, key }) {
   const args = ['--port', '0', '--host', '127.0.0.1', '--static', PULSE_STATIC, '--interval-ms', '200',
     '--db', ':memory:', '--tls-cert', cert, '--tls-key', key, '--compression', 'on'];
-  const proc = spawn(PULSE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  return new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      fail(new Error(`no listening line; stderr: ${stderr}`));
-    }, 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /pulse listening on (https?):\/\/(\S+):(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok({ proc, scheme: m[1], url: `${m[1]}://${m[2]}:${m[3]}` });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`daemon exited ${code}; stderr: ${stderr}`));
-    });
-  });
+  return startListening(PULSE_BIN, args);
 }
 
 describe('dashboard over https with permessage-deflate', { timeout: 120000 }, () => {
@@ -121,20 +101,7 @@ describe('dashboard over https with permessage-deflate', { timeout: 120000 }, ()
   });
 
   it('paints live values that keep updating', async () => {
-    const ts = () => page.locator('[data-testid="card-cpu"]').getAttribute('data-ts');
-    await page.waitForFunction(() => document.querySelector('[data-testid="card-cpu"]')?.getAttribute('data-ts'));
-    const first = await ts();
-    await page.waitForFunction(
-      (f) => document.querySelector('[data-testid="card-cpu"]')?.getAttribute('data-ts') !== f,
-      first,
-      { timeout: 5000 },
-    );
-    const points = Number(await page.locator('[data-testid="chart-cpu"]').getAttribute('data-points'));
-    await page.waitForFunction(
-      (n) => Number(document.querySelector('[data-testid="chart-cpu"]')?.getAttribute('data-points')) > n,
-      points,
-      { timeout: 5000 },
-    );
+    await waitForLiveUpdates(page);
     const text = await page.locator('[data-testid="card-cpu"]').textContent();
     assert.match(text, /\d/, `the CPU card shows a number: ${text}`);
   });
