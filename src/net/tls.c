@@ -1,10 +1,12 @@
 #include "net/tls.h"
+#include "net/tls_record.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -28,17 +30,51 @@ struct tls_keys {
     SSL_CTX *ctx;
 };
 
+/* What a TLS 1.3 handshake leaves for the handover: the application traffic secrets (from the
+ * keylog callback) and how many records each side sent under them (from the message callback,
+ * counted from each side's Finished). */
+struct handover {
+    uint8_t client[TLS_REC_SECRET_MAX], server[TLS_REC_SECRET_MAX];
+    uint64_t rx_n, tx_n;   /* records read / written since the client's / our Finished */
+    uint16_t body_left;    /* bytes of the record OpenSSL is reading that it has not read */
+    uint8_t hdr[5], hdr_n; /* header bytes of that record read so far */
+    uint8_t have;          /* 1: client secret, 2: server secret */
+    uint8_t fin_rx, fin_tx, refused;
+};
+
 struct tls_conn {
     struct tls_server *srv;
-    SSL *ssl;
-    const uint8_t *in; /* ciphertext the BIO has not handed to OpenSSL yet */
+    SSL *ssl;              /* NULL once the record layer took over */
+    struct handover *hand; /* during a TLS 1.3 handshake, else NULL */
+    struct tls_rec *rec;   /* after the handover, else NULL */
+    const uint8_t *in;     /* ciphertext the BIO has not handed to OpenSSL yet */
     size_t in_len;
-    uint8_t *stash;   /* a copy of that ciphertext while paused, or NULL */
+    uint8_t *stash;   /* a copy of that ciphertext while paused (or a partial record), or NULL */
     struct pbuf *out; /* ciphertext to send, or NULL */
-    uint8_t seen_first, failed;
+    uint8_t seen_first, failed, paused, alpn_http11, resumed;
 };
 
 /* ---- the BIO: reads from the fed bytes, writes into the output pbuf ------------------------ */
+
+/* Follows the record boundaries of the bytes OpenSSL read, so a handover never cuts a record. */
+static void track_input(struct handover *h, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        if (h->hdr_n < 5) {
+            h->hdr[h->hdr_n++] = *p++;
+            n--;
+            if (h->hdr_n == 5)
+                h->body_left = (uint16_t)(h->hdr[3] << 8 | h->hdr[4]);
+        } else {
+            size_t k = n < h->body_left ? n : h->body_left;
+            p += k;
+            n -= k;
+            h->body_left = (uint16_t)(h->body_left - k);
+        }
+        if (h->hdr_n == 5 && h->body_left == 0)
+            h->hdr_n = 0;
+    }
+}
 
 static int bio_write(BIO *b, const char *data, int len)
 {
@@ -60,6 +96,8 @@ static int bio_read(BIO *b, char *buf, int len)
     }
     size_t n = (size_t)len < c->in_len ? (size_t)len : c->in_len;
     memcpy(buf, c->in, n);
+    if (c->hand)
+        track_input(c->hand, c->in, n);
     c->in += n;
     c->in_len -= n;
     return (int)n;
@@ -122,9 +160,73 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
     return 0; /* an encrypted key is refused instead of prompting on the terminal */
 }
 
+/* ---- what the handover needs, collected during the handshake -------------------------------- */
+
+static struct handover *handover_of(const SSL *ssl)
+{
+    struct tls_conn *c = SSL_get_app_data(ssl);
+    if (c && !c->hand)
+        c->hand = calloc(1, sizeof(*c->hand)); /* NULL: this connection stays on OpenSSL */
+    return c ? c->hand : NULL;
+}
+
+static int unhex(const char *hex, uint8_t *out, size_t max)
+{
+    size_t n = strlen(hex);
+    if (n != 64 && n != 96)
+        return -1;
+    for (size_t i = 0; i < n / 2 && i < max; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+/* NSS key log lines: keeps the two application traffic secrets of a TLS 1.3 handshake. */
+static void on_keylog(const SSL *ssl, const char *line)
+{
+    static const char cl[] = "CLIENT_TRAFFIC_SECRET_0 ", sv[] = "SERVER_TRAFFIC_SECRET_0 ";
+    if (!strstr(line, "_TRAFFIC_SECRET")) /* TLS 1.2 (CLIENT_RANDOM) stays on OpenSSL */
+        return;
+    struct handover *h = handover_of(ssl); /* from the first TLS 1.3 secret on: counting */
+    int client = strncmp(line, cl, sizeof(cl) - 1) == 0;
+    if (!h || (!client && strncmp(line, sv, sizeof(sv) - 1) != 0))
+        return;
+    const char *hex = strchr(line + sizeof(cl) - 1, ' '); /* past the client random */
+    if (!hex || unhex(hex + 1, client ? h->client : h->server, TLS_REC_SECRET_MAX) < 0)
+        h->refused = 1;
+    else
+        h->have |= client ? 1 : 2;
+}
+
+/* Counts the records each side sent after its Finished; a KeyUpdate before the handover keeps
+ * the connection on OpenSSL. */
+static void on_message(int write_p, int version, int type, const void *buf, size_t len, SSL *ssl,
+                       void *arg)
+{
+    struct tls_conn *c = SSL_get_app_data(ssl);
+    const uint8_t *p = buf;
+    (void)version;
+    (void)arg;
+    if (!c || !c->hand)
+        return;
+    if (type == SSL3_RT_HEADER) {
+        *(write_p ? &c->hand->tx_n : &c->hand->rx_n) += 1;
+    } else if (type == SSL3_RT_HANDSHAKE && len > 0 && p[0] == SSL3_MT_FINISHED) {
+        *(write_p ? &c->hand->tx_n : &c->hand->rx_n) = 0;
+        *(write_p ? &c->hand->fin_tx : &c->hand->fin_rx) = 1;
+    } else if (type == SSL3_RT_HANDSHAKE && len > 0 && p[0] == SSL3_MT_KEY_UPDATE) {
+        c->hand->refused = 1;
+    }
+}
+
 /* Protocol versions, ciphers, ALPN, resumption and buffer release: 0 or -1. */
 static int configure(SSL_CTX *ctx)
 {
+    SSL_CTX_set_keylog_callback(ctx, on_keylog);
+    SSL_CTX_set_msg_callback(ctx, on_message);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
@@ -222,7 +324,8 @@ int tls_server_init(struct tls_server *s, struct tls_keys *keys)
 {
     s->keys = keys;
     s->bio_method = bio_method_new();
-    return s->bio_method ? 0 : -ENOMEM;
+    s->rec = tls_rec_shared_new();
+    return s->bio_method && s->rec ? 0 : -ENOMEM;
 }
 
 void tls_server_swap(struct tls_server *s, struct tls_keys *keys)
@@ -235,8 +338,10 @@ void tls_server_free(struct tls_server *s)
 {
     tls_keys_free(s->keys);
     BIO_meth_free(s->bio_method);
+    tls_rec_shared_free(s->rec);
     s->keys = NULL;
     s->bio_method = NULL;
+    s->rec = NULL;
 }
 
 /* ---- connections ---------------------------------------------------------------------------- */
@@ -256,6 +361,7 @@ struct tls_conn *tls_conn_new(struct tls_server *s)
         return NULL;
     }
     BIO_set_data(bio, c);
+    SSL_set_app_data(c->ssl, c);
     SSL_set_bio(c->ssl, bio, bio); /* one BIO both ways: one reference taken */
     SSL_set_accept_state(c->ssl);
     return c;
@@ -266,6 +372,12 @@ void tls_conn_free(struct tls_conn *c)
     if (!c)
         return;
     SSL_free(c->ssl);
+    if (c->hand)
+        OPENSSL_cleanse(c->hand, sizeof(*c->hand));
+    free(c->hand);
+    if (c->rec)
+        tls_rec_clear(c->rec);
+    free(c->rec);
     pbuf_unref(c->out);
     free(c->stash);
     free(c);
@@ -331,11 +443,113 @@ static int grow_stash(struct tls_conn *c, const uint8_t *in, size_t len)
     return 0;
 }
 
+/* ---- the handover to the record layer ------------------------------------------------------ */
+
+/* Whether OpenSSL is done with a TLS 1.3 handshake and holds nothing the record layer lacks. */
+static enum tls_rec_suite handover_ready(struct tls_conn *c)
+{
+    const struct handover *h = c->hand;
+    if (h->refused || h->have != 3 || !h->fin_rx || !h->fin_tx || h->hdr_n || c->in_len ||
+        c->stash || !SSL_is_init_finished(c->ssl) || SSL_version(c->ssl) != TLS1_3_VERSION ||
+        SSL_has_pending(c->ssl))
+        return TLS_REC_NONE;
+    return tls_rec_suite_of(SSL_CIPHER_get_id(SSL_get_current_cipher(c->ssl)));
+}
+
+static void drop_handover(struct tls_conn *c)
+{
+    OPENSSL_cleanse(c->hand, sizeof(*c->hand));
+    free(c->hand);
+    c->hand = NULL;
+}
+
+/* Moves a finished TLS 1.3 connection to the record layer and frees its SSL object. */
+static void try_handover(struct tls_conn *c)
+{
+    const unsigned char *alpn = NULL;
+    unsigned int alpn_len = 0;
+    enum tls_rec_suite suite = handover_ready(c);
+    if (suite == TLS_REC_NONE) {
+        if (c->hand->refused ||
+            (SSL_is_init_finished(c->ssl) && SSL_version(c->ssl) != TLS1_3_VERSION))
+            drop_handover(c);
+        return; /* or later, after the next feed */
+    }
+    struct tls_rec *r = malloc(sizeof(*r));
+    if (!r || tls_rec_init(r, c->srv->rec, suite, c->hand->client, c->hand->server, c->hand->rx_n,
+                           c->hand->tx_n) < 0) {
+        free(r);
+        drop_handover(c); /* stays on OpenSSL */
+        return;
+    }
+    SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
+    c->alpn_http11 = alpn_len == 8 && memcmp(alpn, "http/1.1", 8) == 0;
+    c->resumed = (uint8_t)SSL_session_reused(c->ssl);
+    SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN); /* keep the session */
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+    c->rec = r;
+    drop_handover(c);
+}
+
+/* Keeps `n` unconsumed bytes at `p` (which may point into the stash itself): 0 or -1. */
+static int keep(struct tls_conn *c, const uint8_t *p, size_t n)
+{
+    uint8_t *copy = NULL;
+    if (p == c->stash && n == c->in_len)
+        return 0;
+    if (n && !(copy = malloc(n)))
+        return -1;
+    if (n)
+        memcpy(copy, p, n);
+    free(c->stash);
+    c->stash = copy;
+    c->in_len = n;
+    return 0;
+}
+
+/* tls_conn_feed after the handover: whole records to the record layer, the rest kept. */
+static enum tls_status rec_feed(struct tls_conn *c, const uint8_t *in, size_t len, tls_plain_fn fn,
+                                void *user)
+{
+    if (c->stash && len && grow_stash(c, in, len) < 0)
+        return TLS_NOMEM;
+    const uint8_t *p = c->stash ? c->stash : in;
+    size_t n = c->stash ? c->in_len : len, used, plen;
+    uint8_t *plain;
+    enum tls_status st = TLS_OK;
+    c->paused = 0;
+    while (n > 0 && st == TLS_OK) {
+        enum tls_rec_kind k =
+            tls_rec_open(c->rec, c->srv->rec, p, n, &used, &plain, &plen, &c->out);
+        if (k == TLS_REC_INCOMPLETE)
+            break;
+        p += used;
+        n -= used;
+        if (k == TLS_REC_FAIL || k == TLS_REC_NOMEM) {
+            c->failed = 1;
+            st = k == TLS_REC_NOMEM ? TLS_NOMEM : TLS_FAILED;
+        } else if (k == TLS_REC_CLOSE) {
+            st = TLS_EOF;
+        } else if (k == TLS_REC_DATA && plen && fn(user, plain, plen)) {
+            st = TLS_PAUSED;
+            c->paused = 1;
+        }
+    }
+    if (st != TLS_OK && st != TLS_PAUSED)
+        n = 0; /* nothing after an end is read */
+    if (keep(c, p, n) < 0)
+        return TLS_NOMEM;
+    return st;
+}
+
 enum tls_status tls_conn_feed(struct tls_conn *c, const uint8_t *in, size_t len, tls_plain_fn fn,
                               void *user)
 {
     if (c->failed)
         return TLS_FAILED;
+    if (!c->ssl)
+        return rec_feed(c, in, len, fn, user);
     if (!c->seen_first && len > 0) {
         c->seen_first = 1;
         if (in[0] != 0x16) /* not a TLS handshake record: most likely plain HTTP */
@@ -357,11 +571,20 @@ enum tls_status tls_conn_feed(struct tls_conn *c, const uint8_t *in, size_t len,
         c->in_len = 0;
     }
     c->in = c->stash; /* while paused, in_len counts the stashed bytes */
+    if (st == TLS_OK && c->hand)
+        try_handover(c);
     return st;
 }
 
 int tls_conn_write(struct tls_conn *c, const void *data, size_t len)
 {
+    if (!c->ssl) {
+        if (c->failed || tls_rec_write(c->rec, c->srv->rec, data, len, &c->out) < 0) {
+            c->failed = 1;
+            return -EIO;
+        }
+        return 0;
+    }
     if (!SSL_is_init_finished(c->ssl))
         return -EAGAIN;
     while (len > 0) {
@@ -383,7 +606,7 @@ long tls_conn_write_iov(struct tls_conn *c, const struct iovec *iov, unsigned n,
 {
     uint8_t *g = c->srv->gather;
     size_t taken = 0, held = 0;
-    if (!SSL_is_init_finished(c->ssl))
+    if (!tls_conn_ready(c))
         return -EAGAIN;
     for (unsigned i = 0; i < n && taken + held < limit; i++) {
         const uint8_t *p = iov[i].iov_base;
@@ -411,6 +634,11 @@ long tls_conn_write_iov(struct tls_conn *c, const struct iovec *iov, unsigned n,
 
 void tls_conn_shutdown(struct tls_conn *c)
 {
+    if (!c->ssl) {
+        if (!c->failed && tls_rec_alert(c->rec, c->srv->rec, 0, &c->out) < 0)
+            c->failed = 1;
+        return;
+    }
     if (c->failed || !SSL_is_init_finished(c->ssl))
         return;
     ERR_clear_error();
@@ -427,18 +655,22 @@ struct pbuf *tls_conn_take_output(struct tls_conn *c)
 
 int tls_conn_ready(const struct tls_conn *c)
 {
-    return SSL_is_init_finished(c->ssl);
+    return !c->ssl || SSL_is_init_finished(c->ssl);
 }
 
 int tls_conn_paused(const struct tls_conn *c)
 {
-    return c->stash != NULL;
+    return c->ssl ? c->stash != NULL : c->paused;
 }
 
 const char *tls_conn_alpn(const struct tls_conn *c, char *buf, size_t len)
 {
     const unsigned char *p = NULL;
     unsigned int n = 0;
+    if (!c->ssl) {
+        snprintf(buf, len, "%s", c->alpn_http11 ? "http/1.1" : "");
+        return buf;
+    }
     SSL_get0_alpn_selected(c->ssl, &p, &n);
     snprintf(buf, len, "%.*s", (int)n, p ? (const char *)p : "");
     return buf;
@@ -446,5 +678,10 @@ const char *tls_conn_alpn(const struct tls_conn *c, char *buf, size_t len)
 
 int tls_conn_resumed(const struct tls_conn *c)
 {
-    return SSL_session_reused(c->ssl);
+    return c->ssl ? SSL_session_reused(c->ssl) : c->resumed;
+}
+
+int tls_conn_handed_over(const struct tls_conn *c)
+{
+    return c->ssl == NULL;
 }

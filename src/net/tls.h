@@ -9,7 +9,11 @@
  * `struct tls_conn` is one connection: ciphertext from the socket is fed in and plaintext comes
  * out through a callback; plaintext written is encrypted into an output buffer the caller
  * sends. Neither direction keeps a buffer while idle: the BIOs read straight from the caller's
- * bytes and write into a pbuf that the caller takes. */
+ * bytes and write into a pbuf that the caller takes.
+ *
+ * A TLS 1.3 connection (AES-GCM or ChaCha20-Poly1305) is handed over to Pulse's own record
+ * layer (net/tls_record.h) once its handshake is over and OpenSSL holds nothing buffered: the
+ * SSL object is freed and only the traffic secrets, keys and sequence numbers stay. */
 #ifndef PULSE_TLS_H
 #define PULSE_TLS_H
 
@@ -23,10 +27,12 @@
 
 struct tls_keys;
 struct tls_conn;
+struct tls_rec_shared;
 
 struct tls_server {
     struct tls_keys *keys;         /* used by new handshakes */
     void *bio_method;              /* the BIO_METHOD of every connection's BIO */
+    struct tls_rec_shared *rec;    /* cipher contexts of the record layer (net/tls_record.h) */
     uint8_t plain[TLS_PLAIN_MAX];  /* decrypted bytes, handed to the read callback */
     uint8_t gather[TLS_PLAIN_MAX]; /* small frames gathered into one record before encrypting */
 };
@@ -96,5 +102,8 @@ const char *tls_conn_alpn(const struct tls_conn *c, char *buf, size_t len);
 
 /* Whether the session was resumed from a ticket or the cache. */
 int tls_conn_resumed(const struct tls_conn *c);
+
+/* Whether Pulse's record layer carries the connection (its SSL object is freed). */
+int tls_conn_handed_over(const struct tls_conn *c);
 
 #endif
