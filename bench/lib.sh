@@ -76,7 +76,7 @@ start_server() {
     # A plain background command: $! is the server's own pid (taskset execs it).
     case $name in
     pulse) "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS "${TLS_SERVER_ARGS[@]}" >"$log" 2>&1 & ;;
-    pulse-before) "${t[@]}" "$PULSE_BEFORE_BIN" --port 0 $PULSE_FLAGS >"$log" 2>&1 & ;;
+    pulse-before) "${t[@]}" "$PULSE_BEFORE_BIN" --port 0 $PULSE_FLAGS "${TLS_SERVER_ARGS[@]}" >"$log" 2>&1 & ;;
     pulse-auth) auth_token >/dev/null || return 1
         "${t[@]}" "$PULSE_BIN" --port 0 $PULSE_FLAGS "${TLS_SERVER_ARGS[@]}" --auth-secret-file "$LOGDIR/secret" >"$log" 2>&1 & ;;
     node) "${t[@]}" node "$NODE_WS" --port 0 "${NODE_EXTRA[@]}" >"$log" 2>&1 & ;;

@@ -76,6 +76,7 @@ struct pair {
     uint8_t *got;
     size_t got_len;
     int stop_after, chunks;
+    int echo; /* the callback answers each chunk at once, as an HTTP handler does */
     enum tls_status last;
 };
 
@@ -85,6 +86,8 @@ static int on_plain(void *user, uint8_t *data, size_t len)
     assert_true(p->got_len + len <= GOT_MAX);
     memcpy(p->got + p->got_len, data, len);
     p->got_len += len;
+    if (p->echo)
+        assert_int_equal(tls_conn_write(p->sc, data, len), 0);
     return ++p->chunks == p->stop_after;
 }
 
@@ -227,6 +230,21 @@ static void test_data_behind_finished(void **state)
         assert_true(tls_conn_handed_over(p->sc));
     }
     exchange(p, 5, 1000);
+    pair_free(p);
+}
+
+static void test_answer_before_handover(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new(NULL, 0);
+    uint8_t back[18];
+    p->echo = 1; /* written through OpenSSL inside the feed that ends the handshake */
+    handshake(p, "GET / HTTP/1.1\r\n\r\n");
+    client_reads(p, back, sizeof(back));
+    assert_memory_equal(back, "GET / HTTP/1.1\r\n\r\n", 18);
+    p->echo = 0;
+    exchange(p, 3, 5000);
+    assert_true(tls_conn_handed_over(p->sc));
     pair_free(p);
 }
 
@@ -457,6 +475,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handover_each_cipher),   cmocka_unit_test(test_data_behind_finished),
+        cmocka_unit_test(test_answer_before_handover),
         cmocka_unit_test(test_tls12_stays_on_openssl), cmocka_unit_test(test_many_records),
         cmocka_unit_test(test_client_key_update),      cmocka_unit_test(test_our_key_update),
         cmocka_unit_test(test_pause_and_bytewise),     cmocka_unit_test(test_close_notify),
