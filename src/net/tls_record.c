@@ -26,7 +26,7 @@ enum {
 
 struct tls_rec_shared {
     EVP_CIPHER_CTX *ctx[4]; /* indexed by enum tls_rec_suite */
-    EVP_KDF *hkdf;
+    EVP_KDF_CTX *hkdf;      /* HKDF, reset after each use */
     uint64_t rekey_after;
     uint8_t plain[TLS_REC_CIPHER_MAX];                        /* a record decrypted */
     uint8_t sealed[TLS_REC_HEADER + 16384 + 1 + TLS_REC_TAG]; /* a record encrypted */
@@ -50,7 +50,9 @@ struct tls_rec_shared *tls_rec_shared_new(void)
     if (!sh)
         return NULL;
     sh->rekey_after = TLS_REC_REKEY_AFTER;
-    sh->hkdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
+    sh->hkdf = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    EVP_KDF_free(kdf); /* the context keeps its own reference */
     int ok = sh->hkdf != NULL;
     for (int s = TLS_REC_AES128GCM; ok && s <= TLS_REC_CHACHA20; s++) {
         sh->ctx[s] = EVP_CIPHER_CTX_new();
@@ -69,7 +71,7 @@ void tls_rec_shared_free(struct tls_rec_shared *sh)
         return;
     for (int s = 0; s < 4; s++)
         EVP_CIPHER_CTX_free(sh->ctx[s]);
-    EVP_KDF_free(sh->hkdf);
+    EVP_KDF_CTX_free(sh->hkdf);
     free(sh);
 }
 
@@ -115,9 +117,8 @@ static int expand_label(struct tls_rec_shared *sh, const struct tls_rec *r, cons
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, 10 + ll),
         OSSL_PARAM_construct_end(),
     };
-    EVP_KDF_CTX *k = EVP_KDF_CTX_new(sh->hkdf);
-    int ok = k && EVP_KDF_derive(k, out, out_len, p) == 1;
-    EVP_KDF_CTX_free(k);
+    int ok = EVP_KDF_derive(sh->hkdf, out, out_len, p) == 1;
+    EVP_KDF_CTX_reset(sh->hkdf); /* drops the secret */
     return ok ? 0 : -1;
 }
 

@@ -474,12 +474,17 @@ static void test_inner_types(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_handover_each_cipher),   cmocka_unit_test(test_data_behind_finished),
+        cmocka_unit_test(test_handover_each_cipher),
+        cmocka_unit_test(test_data_behind_finished),
         cmocka_unit_test(test_answer_before_handover),
-        cmocka_unit_test(test_tls12_stays_on_openssl), cmocka_unit_test(test_many_records),
-        cmocka_unit_test(test_client_key_update),      cmocka_unit_test(test_our_key_update),
-        cmocka_unit_test(test_pause_and_bytewise),     cmocka_unit_test(test_close_notify),
-        cmocka_unit_test(test_bad_records_fail),       cmocka_unit_test(test_inner_types),
+        cmocka_unit_test(test_tls12_stays_on_openssl),
+        cmocka_unit_test(test_many_records),
+        cmocka_unit_test(test_client_key_update),
+        cmocka_unit_test(test_our_key_update),
+        cmocka_unit_test(test_pause_and_bytewise),
+        cmocka_unit_test(test_close_notify),
+        cmocka_unit_test(test_bad_records_fail),
+        cmocka_unit_test(test_inner_types),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
