@@ -170,16 +170,26 @@ static struct handover *handover_of(const SSL *ssl)
     return c ? c->hand : NULL;
 }
 
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* The secret at the end of a key log line (32 or 48 bytes, lowercase hex): 0 or -1. */
 static int unhex(const char *hex, uint8_t *out, size_t max)
 {
     size_t n = strlen(hex);
-    if (n != 64 && n != 96)
+    if ((n != 64 && n != 96) || n / 2 > max)
         return -1;
-    for (size_t i = 0; i < n / 2 && i < max; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
             return -1;
-        out[i] = (uint8_t)v;
+        out[i] = (uint8_t)(hi << 4 | lo);
     }
     return 0;
 }
