@@ -99,6 +99,10 @@ static void stat_line(const char *line, pulse_stat_raw *out)
             out->btime = v;
         return;
     }
+    if (strncmp(line, "processes ", 10) == 0) {
+        out->have_forks = parse_u64_list(line + 10, &out->forks, 1) == 1;
+        return;
+    }
     if (strncmp(line, "cpu", 3) != 0)
         return;
     if (line[3] == ' ') {

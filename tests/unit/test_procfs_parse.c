@@ -202,10 +202,13 @@ static void test_stat_btime(void **state)
     assert_non_null(st);
     assert_int_equal(pulse_parse_stat(t, len, st), 0);
     assert_int_equal(st->btime, 1700000000);
+    assert_true(st->have_forks);
+    assert_int_equal(st->forks, 500);
     free(t);
     t = load("container/proc/stat", &len);
     assert_int_equal(pulse_parse_stat(t, len, st), 0); /* four tick fields, no btime */
     assert_int_equal(st->btime, 0);
+    assert_false(st->have_forks); /* no "processes" line */
     assert_int_equal(st->total.idle, 100);
     free(t);
     free(st);
