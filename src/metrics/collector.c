@@ -15,6 +15,57 @@
 
 /* ---- reading files ---- */
 
+/* The files of one reading. /proc/stat comes before /proc/loadavg and both before the listing
+ * of /proc: the order same_tasks relies on. */
+enum {
+    RF_STAT,
+    RF_MEMINFO,
+    RF_NETDEV,
+    RF_DISKSTATS,
+    RF_LOADAVG,
+    RF_UPTIME,
+    RF_CG_CURRENT,
+    RF_CG_MAX,
+    RF_COUNT
+};
+
+static const char *const rf_rel[RF_COUNT] = {
+    [RF_STAT] = "proc/stat",
+    [RF_MEMINFO] = "proc/meminfo",
+    [RF_NETDEV] = "proc/net/dev",
+    [RF_DISKSTATS] = "proc/diskstats",
+    [RF_LOADAVG] = "proc/loadavg",
+    [RF_UPTIME] = "proc/uptime",
+    [RF_CG_CURRENT] = "sys/fs/cgroup/memory.current",
+    [RF_CG_MAX] = "sys/fs/cgroup/memory.max",
+};
+
+/* Where a reading's files come from: opened afresh under root (pulse_read_raw), or through
+ * descriptors kept open between readings (the collector: one pread each, no path walk). */
+typedef struct {
+    const char *root;
+    int *fds; /* RF_COUNT descriptors, -1 when not open; NULL: open each file afresh */
+} file_source;
+
+static ssize_t read_rf(const file_source *src, int which, char *buf, size_t bufsize)
+{
+    if (!src->fds)
+        return pulse_read_file(src->root, rf_rel[which], buf, bufsize);
+    int *fd = &src->fds[which];
+    ssize_t n = *fd >= 0 ? pulse_pread_file(*fd, buf, bufsize) : -EBADF;
+    if (n >= 0)
+        return n;
+    if (*fd >= 0) /* a descriptor that stopped working: open the file again, once */
+        close(*fd);
+    *fd = pulse_open_file(src->root, rf_rel[which]);
+    if (*fd < 0) {
+        n = *fd;
+        *fd = -1;
+        return n;
+    }
+    return pulse_pread_file(*fd, buf, bufsize);
+}
+
 static int count_processes(const char *root, uint32_t *out)
 {
     char path[PATH_LEN];
@@ -34,53 +85,87 @@ static int count_processes(const char *root, uint32_t *out)
     return 0;
 }
 
-#define READ_PARSE(rel, parse, dst, bit)                                                           \
+/* True when no task can have been created or reaped between the reading `known` counted and
+ * `cur`: the kernel's fork counter (/proc/stat "processes", which every new process and thread
+ * increments) and its task count (/proc/loadavg, which every reaped task decrements) are both
+ * unchanged. Then the listing of /proc would give the same count. Checked again anyway after
+ * PULSE_COUNT_RECHECK_MS. */
+static bool same_tasks(const pulse_raw *known, const pulse_raw *cur)
+{
+    const unsigned need = PULSE_HAVE_STAT | PULSE_HAVE_LOADAVG | PULSE_HAVE_PROCESSES;
+    return (known->have & need) == need &&
+           (cur->have & (PULSE_HAVE_STAT | PULSE_HAVE_LOADAVG)) ==
+               (PULSE_HAVE_STAT | PULSE_HAVE_LOADAVG) &&
+           known->stat.have_forks && cur->stat.have_forks && known->stat.forks == cur->stat.forks &&
+           known->load.threads == cur->load.threads && cur->mono_ms >= known->counted_mono_ms &&
+           cur->mono_ms - known->counted_mono_ms < PULSE_COUNT_RECHECK_MS;
+}
+
+static void read_processes(const char *root, const pulse_raw *known, pulse_raw *out)
+{
+    if (known && same_tasks(known, out)) {
+        out->processes = known->processes;
+        out->counted_mono_ms = known->counted_mono_ms;
+        out->have |= PULSE_HAVE_PROCESSES;
+    } else if (count_processes(root, &out->processes) == 0) {
+        out->counted_mono_ms = out->mono_ms;
+        out->have |= PULSE_HAVE_PROCESSES;
+    } else if (out->have & PULSE_HAVE_LOADAVG) {
+        out->processes = out->load.threads; /* threads, not processes, but better than nothing */
+    }
+}
+
+#define READ_PARSE(which, parse, dst, bit)                                                         \
     do {                                                                                           \
-        ssize_t n_ = pulse_read_file(root, rel, buf, bufsize);                                     \
+        ssize_t n_ = read_rf(src, which, buf, bufsize);                                            \
         if (n_ >= 0 && parse(buf, (size_t)n_, dst) == 0)                                           \
             out->have |= (bit);                                                                    \
     } while (0)
 
-static void read_proc_files(const char *root, char *buf, size_t bufsize, pulse_raw *out)
+static void read_proc_files(const file_source *src, char *buf, size_t bufsize, pulse_raw *out)
 {
-    READ_PARSE("proc/stat", pulse_parse_stat, &out->stat, PULSE_HAVE_STAT);
-    READ_PARSE("proc/meminfo", pulse_parse_meminfo, &out->mem, PULSE_HAVE_MEMINFO);
-    READ_PARSE("proc/net/dev", pulse_parse_netdev, &out->net, PULSE_HAVE_NETDEV);
-    READ_PARSE("proc/diskstats", pulse_parse_diskstats, &out->disk, PULSE_HAVE_DISKSTATS);
-    READ_PARSE("proc/loadavg", pulse_parse_loadavg, &out->load, PULSE_HAVE_LOADAVG);
-    READ_PARSE("proc/uptime", pulse_parse_uptime, &out->uptime_s, PULSE_HAVE_UPTIME);
+    READ_PARSE(RF_STAT, pulse_parse_stat, &out->stat, PULSE_HAVE_STAT);
+    READ_PARSE(RF_MEMINFO, pulse_parse_meminfo, &out->mem, PULSE_HAVE_MEMINFO);
+    READ_PARSE(RF_NETDEV, pulse_parse_netdev, &out->net, PULSE_HAVE_NETDEV);
+    READ_PARSE(RF_DISKSTATS, pulse_parse_diskstats, &out->disk, PULSE_HAVE_DISKSTATS);
+    READ_PARSE(RF_LOADAVG, pulse_parse_loadavg, &out->load, PULSE_HAVE_LOADAVG);
+    READ_PARSE(RF_UPTIME, pulse_parse_uptime, &out->uptime_s, PULSE_HAVE_UPTIME);
 }
 
-static void read_cgroup(const char *root, char *buf, size_t bufsize, pulse_cgroup_mem *out)
+static void read_cgroup(const file_source *src, char *buf, size_t bufsize, pulse_cgroup_mem *out)
 {
     char cur[64];
-    ssize_t cur_len = pulse_read_file(root, "sys/fs/cgroup/memory.current", buf, bufsize);
+    ssize_t cur_len = read_rf(src, RF_CG_CURRENT, buf, bufsize);
     if (cur_len >= 0)
         snprintf(cur, sizeof(cur), "%s", buf);
-    ssize_t max_len = pulse_read_file(root, "sys/fs/cgroup/memory.max", buf, bufsize);
+    ssize_t max_len = read_rf(src, RF_CG_MAX, buf, bufsize);
     pulse_parse_cgroup_mem(max_len >= 0 ? buf : NULL, max_len >= 0 ? (size_t)max_len : 0,
                            cur_len >= 0 ? cur : NULL, cur_len >= 0 ? strlen(cur) : 0, out);
 }
 
-int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms, pulse_raw *out)
+/* One reading; `known` (the collector's previous one, or NULL) may spare the listing of /proc. */
+static int read_raw_from(const file_source *src, char *buf, size_t bufsize, uint64_t mono_ms,
+                         const pulse_raw *known, pulse_raw *out)
 {
-    if (!root || !buf || bufsize < 2 || !out)
+    if (!src->root || !buf || bufsize < 2 || !out)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
     out->mono_ms = mono_ms;
-    read_proc_files(root, buf, bufsize, out);
-    unsigned *h = &out->have;
-    if (count_processes(root, &out->processes) == 0)
-        *h |= PULSE_HAVE_PROCESSES;
-    else if (*h & PULSE_HAVE_LOADAVG)
-        out->processes = out->load.threads; /* threads, not processes, but better than nothing */
-    read_cgroup(root, buf, bufsize, &out->cgroup);
+    read_proc_files(src, buf, bufsize, out);
+    read_processes(src->root, known, out);
+    read_cgroup(src, buf, bufsize, &out->cgroup);
     /* With neither /proc/stat nor /proc/meminfo this is not a Linux /proc worth reporting. */
-    if (*h & (PULSE_HAVE_STAT | PULSE_HAVE_MEMINFO))
+    if (out->have & (PULSE_HAVE_STAT | PULSE_HAVE_MEMINFO))
         return 0;
     /* Say why: out of file descriptors (EMFILE) is another trouble than a missing /proc. */
-    ssize_t why = pulse_read_file(root, "proc/stat", buf, bufsize);
+    ssize_t why = pulse_read_file(src->root, "proc/stat", buf, bufsize);
     return why < 0 ? (int)why : -ENOENT;
+}
+
+int pulse_read_raw(const char *root, char *buf, size_t bufsize, uint64_t mono_ms, pulse_raw *out)
+{
+    const file_source src = {root, NULL};
+    return read_raw_from(&src, buf, bufsize, mono_ms, NULL, out);
 }
 
 /* ---- deltas ---- */
@@ -246,6 +331,7 @@ struct pulse_collector {
     char *buf;
     bool have_prev;
     pulse_raw prev, cur;
+    int fds[RF_COUNT]; /* the files of a reading, kept open between readings (-1: not open) */
 };
 
 int pulse_collector_new(const char *root, size_t bufsize, pulse_collector **out)
@@ -260,6 +346,8 @@ int pulse_collector_new(const char *root, size_t bufsize, pulse_collector **out)
     pulse_collector *c = calloc(1, sizeof(*c));
     if (!c)
         return -ENOMEM;
+    for (int i = 0; i < RF_COUNT; i++)
+        c->fds[i] = -1;
     c->bufsize = bufsize ? bufsize : PULSE_READ_BUF_DEFAULT;
     c->buf = c->bufsize >= 2 ? malloc(c->bufsize) : NULL;
     if (!c->buf) {
@@ -276,6 +364,9 @@ void pulse_collector_free(pulse_collector *c)
 {
     if (!c)
         return;
+    for (int i = 0; i < RF_COUNT; i++)
+        if (c->fds[i] >= 0)
+            close(c->fds[i]);
     free(c->buf);
     free(c);
 }
@@ -284,7 +375,9 @@ int pulse_collector_sample(pulse_collector *c, int64_t ts_ms, uint64_t mono_ms, 
 {
     if (!c || !out)
         return -EINVAL;
-    int rc = pulse_read_raw(c->root, c->buf, c->bufsize, mono_ms, &c->cur);
+    const file_source src = {c->root, c->fds};
+    int rc =
+        read_raw_from(&src, c->buf, c->bufsize, mono_ms, c->have_prev ? &c->prev : NULL, &c->cur);
     if (rc < 0)
         return rc;
     rc = pulse_compute_sample(c->have_prev ? &c->prev : NULL, &c->cur, ts_ms, out);

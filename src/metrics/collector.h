@@ -11,6 +11,9 @@
 #include "metrics/procfs_parse.h"
 
 #define PULSE_READ_BUF_DEFAULT (64 * 1024)
+/* The collector lists /proc for the process count only when the kernel's fork counter or task
+ * count moved since the last listing, and at least this often. */
+#define PULSE_COUNT_RECHECK_MS 10000
 
 /* Bits of pulse_raw.have: which files were read and parsed. */
 enum {
@@ -42,6 +45,7 @@ typedef struct {
     pulse_loadavg load;
     double uptime_s;
     uint32_t processes;
+    uint64_t counted_mono_ms; /* when /proc was last listed for `processes` */
     pulse_cgroup_mem cgroup;
 } pulse_raw;
 
@@ -136,7 +140,8 @@ int pulse_compute_sample(const pulse_raw *prev, const pulse_raw *cur, int64_t ts
 int pulse_collector_new(const char *root, size_t bufsize, pulse_collector **out);
 /* Frees a collector; NULL is fine. */
 void pulse_collector_free(pulse_collector *c);
-/* Reads the sources and fills out; ts_ms is wall time, mono_ms a monotonic clock for rates. */
+/* Reads the sources (through descriptors it keeps open) and fills out; ts_ms is wall time,
+ * mono_ms a monotonic clock for rates and for PULSE_COUNT_RECHECK_MS. */
 int pulse_collector_sample(pulse_collector *c, int64_t ts_ms, uint64_t mono_ms, pulse_sample *out);
 
 /* Dotted name of a history metric id, or NULL when out of range. */

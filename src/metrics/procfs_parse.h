@@ -28,6 +28,8 @@ typedef struct {
     bool online[PULSE_MAX_CORES];
     pulse_cpu_ticks cores[PULSE_MAX_CORES];
     uint64_t btime; /* boot time, seconds since the epoch (0 when the line is missing) */
+    bool have_forks;
+    uint64_t forks; /* the "processes" line: tasks (processes and threads) created since boot */
 } pulse_stat_raw;
 
 typedef struct {

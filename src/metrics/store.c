@@ -20,6 +20,8 @@ enum {
     ST_INS_INSIGHT,
     ST_DEL_INSIGHT,
     ST_SEL_INSIGHT,
+    ST_BEGIN,
+    ST_COMMIT,
     ST_COUNT
 };
 
@@ -30,6 +32,13 @@ struct pulse_store {
     sqlite3_stmt *st[ST_COUNT];
     int nmetrics; /* values per row: the base metrics, or the set given to set_metrics */
     int64_t *ids; /* metric table ids, by value index */
+    /* The `upto` of the last committed rollup: minutes before it are final (samples only come
+     * newer), so the rollup runs again only when a minute completes. INT64_MIN: none yet (the
+     * first write re-averages the last stored minute, which may have been partial). */
+    int64_t rolled_upto, rolling_upto;
+    /* The minute of now_ms in the last committed pruning: retention by age runs once a minute
+     * (a row goes at most a minute after its age passes), not in every write. */
+    int64_t pruned_minute, pruning_minute;
 };
 
 /* Each entry moves the schema from version i to i + 1; append, never edit. */
@@ -69,6 +78,9 @@ static const char *const statements[ST_COUNT] = {
     [ST_DEL_INSIGHT] = "DELETE FROM insight WHERE ts < ?1"
                        " OR seq <= (SELECT coalesce(max(seq), 0) FROM insight) - ?2",
     [ST_SEL_INSIGHT] = "SELECT " INSIGHT_COLUMNS " FROM insight WHERE ts >= ?1 ORDER BY seq",
+    /* Prepared once like the rest: each write would otherwise parse them again. */
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
 };
 
 void pulse_store_config_default(pulse_store_config *cfg)
@@ -353,6 +365,8 @@ int pulse_store_open(const char *path, const pulse_store_config *cfg, pulse_stor
         return -ENOMEM;
     }
     s->nmetrics = PULSE_METRIC_COUNT;
+    s->rolled_upto = s->rolling_upto = INT64_MIN;
+    s->pruned_minute = s->pruning_minute = INT64_MIN;
     atomic_flag_clear(&s->busy);
     if (cfg)
         s->cfg = *cfg;
@@ -505,12 +519,14 @@ static int insert_insight(pulse_store *s, const pulse_insight *in)
     return step_done(st);
 }
 
-static int write_insights(pulse_store *s, const pulse_store_batch *b, int64_t now_ms)
+/* The insights of the batch; then the cap on their number (only new rows can pass it) and
+ * their age (when `prune`). */
+static int write_insights(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, bool prune)
 {
     int rc = SQLITE_OK;
     for (size_t i = 0; rc == SQLITE_OK && i < b->ninsights; i++)
         rc = insert_insight(s, &b->insights[i]);
-    if (rc == SQLITE_OK) {
+    if (rc == SQLITE_OK && (prune || b->ninsights)) {
         sqlite3_bind_int64(s->st[ST_DEL_INSIGHT], 1, now_ms - s->cfg.minute_keep_ms);
         size_t keep = s->cfg.insight_keep < INT32_MAX ? s->cfg.insight_keep : INT32_MAX;
         sqlite3_bind_int64(s->st[ST_DEL_INSIGHT], 2, (sqlite3_int64)keep);
@@ -519,20 +535,27 @@ static int write_insights(pulse_store *s, const pulse_store_batch *b, int64_t no
     return rc;
 }
 
-static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t now_ms)
+/* Minute averages when a minute completed, and retention by age when now_ms entered another
+ * minute; *prune says whether it did the latter. What is planned here becomes the store's
+ * state only when the transaction commits. */
+static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, bool *prune)
 {
     int rc = SQLITE_OK;
-    if (b->count) {
-        int64_t w = s->cfg.minute_ms, upto = newest_ts(b) / w * w;
+    int64_t w = s->cfg.minute_ms, upto = b->count ? newest_ts(b) / w * w : INT64_MIN;
+    s->rolling_upto = s->rolled_upto;
+    s->pruning_minute = now_ms / w;
+    *prune = s->pruning_minute != s->pruned_minute;
+    if (b->count && upto > s->rolled_upto) {
+        s->rolling_upto = upto;
         sqlite3_bind_int64(s->st[ST_ROLLUP], 1, w);
         sqlite3_bind_int64(s->st[ST_ROLLUP], 2, upto);
         rc = step_done(s->st[ST_ROLLUP]);
     }
-    if (rc == SQLITE_OK) {
+    if (rc == SQLITE_OK && *prune) {
         sqlite3_bind_int64(s->st[ST_DEL_RAW], 1, now_ms - s->cfg.raw_keep_ms);
         rc = step_done(s->st[ST_DEL_RAW]);
     }
-    if (rc == SQLITE_OK) {
+    if (rc == SQLITE_OK && *prune) {
         sqlite3_bind_int64(s->st[ST_DEL_MINUTE], 1, now_ms - s->cfg.minute_keep_ms);
         rc = step_done(s->st[ST_DEL_MINUTE]);
     }
@@ -542,21 +565,26 @@ static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t 
 static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
                         size_t errlen)
 {
-    int rc = exec(s->db, "BEGIN IMMEDIATE", "starting batch", err, errlen);
-    if (rc < 0)
-        return rc;
-    int src = SQLITE_OK;
+    int src = step_done(s->st[ST_BEGIN]);
+    if (src != SQLITE_OK)
+        return db_fail(s->db, src, "starting batch", err, errlen);
+    bool prune = false;
     for (size_t i = 0; src == SQLITE_OK && i < b->count; i++)
         src = insert_row(s, &b->rows[i], b->nvalues);
     if (src == SQLITE_OK)
-        src = rollup_and_prune(s, b, now_ms);
+        src = rollup_and_prune(s, b, now_ms, &prune);
     if (src == SQLITE_OK)
-        src = write_insights(s, b, now_ms);
-    rc = src == SQLITE_OK ? exec(s->db, "COMMIT", "committing batch", err, errlen)
-                          : db_fail(s->db, src, "writing batch", err, errlen);
-    if (rc < 0)
+        src = write_insights(s, b, now_ms, prune);
+    int rc = src == SQLITE_OK ? step_done(s->st[ST_COMMIT]) : src;
+    if (rc != SQLITE_OK) {
+        rc = db_fail(s->db, rc, src == SQLITE_OK ? "committing batch" : "writing batch", err,
+                     errlen);
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+        return rc;
+    }
+    s->rolled_upto = s->rolling_upto;
+    s->pruned_minute = s->pruning_minute;
+    return 0;
 }
 
 int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,

@@ -66,6 +66,7 @@ struct net_conn *net_conn_new(struct net *net, struct stream *s)
     net->conns = nc;
     net->nconns++;
     net->nhttp++;
+    net_timers_conn_added(net);
     return nc;
 }
 

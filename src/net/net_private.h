@@ -62,6 +62,8 @@ void net_conn_closed(struct stream *s);
 
 /* timers.c: starts the heartbeat and sweep timers and prepares the stop timer. */
 void net_timers_start(struct net *net);
+/* timers.c: a connection was added: the sweep runs again if it had stopped for lack of any. */
+void net_timers_conn_added(struct net *net);
 /* timers.c: starts the timer that bounds a graceful stop. */
 void net_stop_timer_start(struct net *net);
 

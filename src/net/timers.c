@@ -34,12 +34,23 @@ static void sweep_one(struct net_conn *nc, uint64_t now)
         net_conn_close(nc);
 }
 
+/* The sweep runs only while there are connections: an idle daemon is not woken twice a second
+ * for nothing (net_timers_conn_added starts it again). */
 static void on_sweep(uv_timer_t *t)
 {
     struct net *net = t->data;
     uint64_t now = uv_now(net->loop);
     for (struct net_conn *nc = net->conns; nc; nc = nc->next)
         sweep_one(nc, now);
+    if (!net->conns)
+        uv_timer_stop(t);
+}
+
+void net_timers_conn_added(struct net *net)
+{
+    uv_handle_t *h = (uv_handle_t *)&net->sweep;
+    if (h->loop && !uv_is_active(h) && !uv_is_closing(h))
+        uv_timer_start(&net->sweep, on_sweep, SWEEP_MS, SWEEP_MS);
 }
 
 static void on_stop_timer(uv_timer_t *t)

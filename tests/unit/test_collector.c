@@ -432,6 +432,120 @@ static void test_unreadable_root_says_why(void **state)
     rmdir(root);
 }
 
+/* ---- the collector's kept descriptors and process count, on a temp tree it rewrites ---- */
+
+static void put(const char *root, const char *rel, const char *text)
+{
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/%s", root, rel);
+    FILE *fp = fopen(path, "w"); /* rewritten in place: a kept descriptor sees the new text */
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void pid_dir(const char *root, int pid, bool make)
+{
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/proc/%d", root, pid);
+    assert_int_equal(make ? mkdir(path, 0755) : rmdir(path), 0);
+}
+
+static void put_counters(const char *root, int forks, int threads)
+{
+    char text[128];
+    snprintf(text, sizeof(text), "cpu  10 0 5 100 0 0 0 0\ncpu0 10 0 5 100 0 0 0 0\nprocesses %d\n",
+             forks);
+    put(root, "proc/stat", text);
+    snprintf(text, sizeof(text), "0.10 0.20 0.30 1/%d 999\n", threads);
+    put(root, "proc/loadavg", text);
+}
+
+static uint32_t count_at(pulse_collector *c, uint64_t mono_ms)
+{
+    static pulse_sample s;
+    assert_int_equal(pulse_collector_sample(c, (int64_t)mono_ms, mono_ms, &s), 0);
+    return s.processes;
+}
+
+/* /proc is listed again only when the fork counter or the task count moved, or 10 s passed. */
+static void test_process_count_relisted_on_change(void **state)
+{
+    (void)state;
+    char root[64], path[128];
+    snprintf(root, sizeof(root), "/tmp/pulse-collector-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    snprintf(path, sizeof(path), "%s/proc", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    put_counters(root, 100, 50);
+    pid_dir(root, 1, true);
+    pid_dir(root, 2, true);
+    pulse_collector *c;
+    assert_int_equal(pulse_collector_new(root, 0, &c), 0);
+    assert_int_equal(count_at(c, 1000), 2);
+    pid_dir(root, 3, true); /* the counters say nothing happened: the listing is not redone */
+    assert_int_equal(count_at(c, 2000), 2);
+    put_counters(root, 101, 51); /* a fork */
+    assert_int_equal(count_at(c, 3000), 3);
+    pid_dir(root, 3, false);
+    put_counters(root, 101, 50); /* a task reaped, none created */
+    assert_int_equal(count_at(c, 4000), 2);
+    pid_dir(root, 2, false);
+    put_counters(root, 102, 50); /* one created and one reaped: the task count alone is equal */
+    assert_int_equal(count_at(c, 5000), 1);
+    pid_dir(root, 7, true);
+    assert_int_equal(count_at(c, 14999), 1);
+    assert_int_equal(count_at(c, 15000), 2); /* 10 s after the last listing, listed anyway */
+    put(root, "proc/stat", "cpu  10 0 5 100 0 0 0 0\n"); /* no "processes" line: every time */
+    pid_dir(root, 8, true);
+    assert_int_equal(count_at(c, 16000), 3);
+    pid_dir(root, 9, true);
+    assert_int_equal(count_at(c, 17000), 4);
+    pulse_collector_free(c);
+    const char *rm[] = {"proc/stat", "proc/loadavg"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s", root, rm[i]);
+        unlink(path);
+    }
+    for (int pid = 1; pid <= 9; pid++) {
+        snprintf(path, sizeof(path), "%s/proc/%d", root, pid);
+        rmdir(path);
+    }
+    snprintf(path, sizeof(path), "%s/proc", root);
+    rmdir(path);
+    rmdir(root);
+}
+
+/* Kept descriptors read each tick's text; a file that appears later is found. */
+static void test_kept_files_follow_changes(void **state)
+{
+    (void)state;
+    char root[64], path[128];
+    static pulse_sample s;
+    snprintf(root, sizeof(root), "/tmp/pulse-collector-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    snprintf(path, sizeof(path), "%s/proc", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    put(root, "proc/meminfo", "MemTotal: 1000 kB\nMemAvailable: 500 kB\n");
+    pulse_collector *c;
+    assert_int_equal(pulse_collector_new(root, 0, &c), 0);
+    assert_int_equal(pulse_collector_sample(c, 1000, 1000, &s), 0);
+    assert_int_equal(s.mem.used, 500 * 1024);
+    assert_near(s.load1, 0, EPS); /* no loadavg yet */
+    put(root, "proc/meminfo", "MemTotal: 1000 kB\nMemAvailable: 250 kB\n");
+    put(root, "proc/loadavg", "1.50 0.20 0.30 1/50 999\n");
+    assert_int_equal(pulse_collector_sample(c, 2000, 2000, &s), 0);
+    assert_int_equal(s.mem.used, 750 * 1024);
+    assert_near(s.load1, 1.5, EPS);
+    pulse_collector_free(c);
+    const char *rm[] = {"proc/meminfo", "proc/loadavg", "proc"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", root, rm[i]);
+        i < 2 ? unlink(path) : rmdir(path);
+    }
+    rmdir(root);
+}
+
 static void test_collector_on_host(void **state)
 {
     (void)state;
@@ -482,6 +596,8 @@ int main(void)
         cmocka_unit_test(test_large_stat_and_truncation),
         cmocka_unit_test(test_missing_root),
         cmocka_unit_test(test_unreadable_root_says_why),
+        cmocka_unit_test(test_process_count_relisted_on_change),
+        cmocka_unit_test(test_kept_files_follow_changes),
         cmocka_unit_test(test_collector_on_host),
         cmocka_unit_test(test_metric_names),
     };

@@ -202,13 +202,40 @@ static void test_stat_btime(void **state)
     assert_non_null(st);
     assert_int_equal(pulse_parse_stat(t, len, st), 0);
     assert_int_equal(st->btime, 1700000000);
+    assert_true(st->have_forks);
+    assert_int_equal(st->forks, 500);
     free(t);
     t = load("container/proc/stat", &len);
     assert_int_equal(pulse_parse_stat(t, len, st), 0); /* four tick fields, no btime */
     assert_int_equal(st->btime, 0);
+    assert_false(st->have_forks); /* no "processes" line */
     assert_int_equal(st->total.idle, 100);
     free(t);
     free(st);
+}
+
+static void test_loadavg(void **state)
+{
+    (void)state;
+    pulse_loadavg l;
+    const char *ok = "0.52 1.25 2.00 3/657 12345\n";
+    assert_int_equal(pulse_parse_loadavg(ok, strlen(ok), &l), 0);
+    assert_near(l.load1, 0.52, 1e-12);
+    assert_near(l.load5, 1.25, 1e-12);
+    assert_near(l.load15, 2.0, 1e-12);
+    assert_int_equal(l.running, 3);
+    assert_int_equal(l.threads, 657);
+    const char *bad[] = {"",
+                         "garbage\n",
+                         "0.52 1.25 2.00\n",
+                         "0.52 1.25 2.00 3 657 1\n",
+                         "0.52 1.25 2.00 -3/657 1\n",
+                         "0.52 1.25 2.00 3/ 657 1\n",
+                         "0.52 1.25 2.00 3/99999999999 1\n",
+                         "nan 1.25 2.00 3/657 1\n",
+                         "0.52 inf 2.00 3/657 1\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(pulse_parse_loadavg(bad[i], strlen(bad[i]), &l), -EINVAL);
 }
 
 int main(void)
@@ -218,7 +245,7 @@ int main(void)
         cmocka_unit_test(test_pid_stat_malformed), cmocka_unit_test(test_status_and_passwd),
         cmocka_unit_test(test_sanitize),           cmocka_unit_test(test_mountinfo_host),
         cmocka_unit_test(test_os_release),         cmocka_unit_test(test_millidegrees),
-        cmocka_unit_test(test_stat_btime),
+        cmocka_unit_test(test_stat_btime),         cmocka_unit_test(test_loadavg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
