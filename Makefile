@@ -6,7 +6,9 @@ JOBS      ?= $(shell nproc)
 PORT      ?= 8080
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: check-layers bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean install generated deb test-packaging soak
+FIRSTPAINT_RUNS ?= 10
+
+.PHONY: firstpaint check-layers bench bench-smoke all deps build web run test test-unit test-integration test-web test-e2e asan test-asan format format-check clean install generated deb test-packaging soak
 
 # `make install`: PREFIX is where pulse will live, DESTDIR a staging root prepended to it.
 PREFIX     ?= /usr/local
@@ -62,6 +64,11 @@ test-e2e:
 		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/run.mjs && \
 		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/fleet.mjs && \
 		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/tls.mjs; fi
+
+# First metric painted, cold and reload, median and p90 (docs/DASHBOARD.md, "Measured figures").
+firstpaint: build web
+	@sh scripts/bootstrap.sh --browser && \
+		PULSE_BIN=$(CURDIR)/$(BUILD)/pulse PULSE_STATIC=$(CURDIR)/$(BUILD)/web node web/e2e/firstpaint.mjs $(FIRSTPAINT_RUNS)
 
 asan: deps
 	@CC=clang cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DPULSE_SANITIZE=ON >/dev/null

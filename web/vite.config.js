@@ -1,5 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { build as esbuild } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 
 // `npm run dev` proxies the daemon: /ws (WebSocket) and /api to PULSE_URL
 // (default http://127.0.0.1:8080). The Origin header is rewritten to the daemon's own, so
@@ -14,9 +16,53 @@ function sameOrigin(proxy) {
   });
 }
 
+// The first-paint script (src/boot/entry.js, boot.js and the card formatting they import)
+// bundled into one inline <script> at index.html's `<!-- pulse:boot -->`: it opens the socket
+// and paints the first values before the React bundle runs (docs/DASHBOARD.md, "First paint").
+// In a build the entry's <script type="module"> is removed: the boot script imports it once the
+// first values are painted (measured: fetched and compiled in parallel, by the tag or by a
+// <link rel="modulepreload">, it kept the main thread busy while the snapshot reply waited, and
+// cold loads were slower; from the cache, on a reload, the late import costs nothing).
+const BOOT_ENTRY = fileURLToPath(new URL('./src/boot/entry.js', import.meta.url));
+const ENTRY_TAG = /<script type="module" crossorigin src="([^"]+)"><\/script>/;
+
+async function bootScript(entry) {
+  const out = await esbuild({
+    entryPoints: [BOOT_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    minify: true,
+    target: 'es2020',
+    legalComments: 'none',
+    define: { __PULSE_ENTRY__: JSON.stringify(entry) },
+  });
+  return out.outputFiles[0].text.trim().replace(/<\/(script)/gi, '<\\/$1');
+}
+
+function pulseBoot() {
+  return {
+    name: 'pulse-boot',
+    transformIndexHtml: {
+      order: 'post',
+      async handler(html, ctx) {
+        let entry = null;
+        if (!ctx.server) {
+          const m = ENTRY_TAG.exec(html);
+          if (!m) throw new Error('pulse-boot: no entry <script type="module"> in index.html');
+          entry = m[1];
+          html = html.replace(m[0], '');
+        }
+        const code = await bootScript(entry);
+        return html.replace('<!-- pulse:boot -->', () => `<script>${code}</script>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   base: '/',
-  plugins: [react()],
+  plugins: [react(), pulseBoot()],
   server: {
     proxy: {
       '/ws': { target, ws: true, changeOrigin: true, configure: sameOrigin },

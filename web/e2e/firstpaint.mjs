@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Where the time to the first painted metric goes: one cold load and N reloads of the dashboard
-// served by the real daemon, in Chromium, with a timeline of the page's own events (navigation
-// timing, each script's download, the WebSocket's creation, welcome / snapshot / first metrics
-// frame received, and the page's `pulse:first-metric` mark).
+// First metric painted: the time from navigation start to the `pulse:first-metric` mark, which
+// the page sets in the animation frame after the first card value (a number from the daemon's
+// snapshot) was written into the DOM (by the inline first-paint script, boot/boot.js; by React
+// when that script did not paint). Measured in Chromium against the real daemon on loopback:
 //
-//   PULSE_BIN=build/pulse PULSE_STATIC=build/web node web/e2e/firstpaint.mjs [RELOADS]
+//   cold:   N loads, each in a new browser context (empty HTTP cache, no code cache);
+//   reload: one page loaded once, then reloaded N times (cached assets, as a user reloading).
 //
-// Prints one line per load (ms after navigation start) and the load average.
+//   PULSE_BIN=build/pulse PULSE_STATIC=build/web node web/e2e/firstpaint.mjs [N=10] [--timeline]
+//   make firstpaint            (the same, N=10; FIRSTPAINT_RUNS=N to change)
+//
+// Prints each run, then median and p90 of both and the load average before and after.
+// --timeline prints each load's timeline too (navigation timing, each script's fetch, the
+// WebSocket created/open, each frame type received, the page's marks, all ms after navigation
+// start).
 
 import { loadavg } from 'node:os';
 import { launchBrowser } from './chromium.mjs';
@@ -14,11 +21,13 @@ import { startListening } from './daemon.mjs';
 
 const PULSE_BIN = process.env.PULSE_BIN;
 const PULSE_STATIC = process.env.PULSE_STATIC;
-const RELOADS = Number(process.argv[2] || 5);
+const argv = process.argv.slice(2);
+const RUNS = Number(argv.find((a) => /^\d+$/.test(a)) || process.env.FIRSTPAINT_RUNS || 10);
+const TIMELINE = argv.includes('--timeline');
 
 function startDaemon() {
   const args = ['--port', '0', '--static', PULSE_STATIC, '--interval-ms', '1000', '--db', ':memory:'];
-  return startListening(PULSE_BIN, args, { stderr: false });
+  return startListening(PULSE_BIN, args);
 }
 
 /** Timeline of one load, all in ms after navigation start (the page's own clock). */
@@ -27,7 +36,7 @@ async function timeline(page) {
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const r = (v) => Math.round(v);
-    const out = { ttfb: r(nav.responseStart), domInteractive: r(nav.domInteractive), dcl: r(nav.domContentLoadedEventEnd) };
+    const out = { ttfb: r(nav.responseStart), responseEnd: r(nav.responseEnd), domInteractive: r(nav.domInteractive), dcl: r(nav.domContentLoadedEventEnd) };
     for (const e of performance.getEntriesByType('resource')) {
       const name = e.name.split('/').pop().replace(/-[\w-]{8}\./, '.');
       if (/\.(js|css)$/.test(name)) out[name] = `${r(e.startTime)}-${r(e.responseEnd)}${e.transferSize ? '' : ' cached'}`;
@@ -38,44 +47,78 @@ async function timeline(page) {
   });
 }
 
+/** The page's timeline recorder: when the socket is created, opens, and each frame type. */
+function recordSocket() {
+  window.__fp = {};
+  const note = (k) => {
+    if (!(k in window.__fp)) window.__fp[k] = performance.now();
+  };
+  const Native = WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...a) {
+      note('ws:new');
+      super(...a);
+      this.addEventListener('open', () => note('ws:open'));
+      this.addEventListener('message', (ev) => {
+        const m = /"type"\s*:\s*"(\w+)"/.exec(String(ev.data).slice(0, 200));
+        note(`ws:${m ? m[1] : 'frame'}`);
+      });
+    }
+    send(d) {
+      const m = /"type"\s*:\s*"(\w+)"/.exec(String(d));
+      note(`send:${m ? m[1] : 'frame'}`);
+      return super.send(d);
+    }
+  };
+}
+
+async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  if (TIMELINE) await page.addInitScript(recordSocket);
+  return { context, page };
+}
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' / ');
+
+function summary(label, xs) {
+  return `${label.padEnd(6)} n=${xs.length}  median ${quantile(xs, 0.5)} ms  p90 ${quantile(xs, 0.9)} ms  (min ${Math.min(...xs)}, max ${Math.max(...xs)})`;
+}
+
 async function main() {
   const daemon = await startDaemon();
   const browser = await launchBrowser();
+  const loadBefore = load();
+  const cold = [];
+  const reload = [];
+  const show = (label, t) => {
+    const ms = t['pulse:first-metric'];
+    console.log(TIMELINE ? `${label} ${JSON.stringify(t)}` : `${label}: ${ms} ms`);
+    return ms;
+  };
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await page.addInitScript(() => {
-      window.__fp = {};
-      const note = (k) => {
-        if (!(k in window.__fp)) window.__fp[k] = performance.now();
-      };
-      const Native = WebSocket;
-      window.WebSocket = class extends Native {
-        constructor(...a) {
-          note('ws:new');
-          super(...a);
-          this.addEventListener('open', () => note('ws:open'));
-          this.addEventListener('message', (ev) => {
-            const m = /"type"\s*:\s*"(\w+)"/.exec(String(ev.data).slice(0, 200));
-            note(`ws:${m ? m[1] : 'frame'}`);
-          });
-        }
-        send(d) {
-          const m = /"type"\s*:\s*"(\w+)"/.exec(String(d));
-          note(`send:${m ? m[1] : 'frame'}`);
-          return super.send(d);
-        }
-      };
-    });
-    const rows = [];
-    await page.goto(daemon.url);
-    rows.push(['cold', await timeline(page)]);
-    for (let i = 0; i < RELOADS; i += 1) {
-      await page.reload();
-      rows.push([`reload ${i + 1}`, await timeline(page)]);
+    for (let i = 0; i < RUNS; i += 1) {
+      const { context, page } = await newPage(browser);
+      await page.goto(daemon.url);
+      cold.push(show(`cold ${i + 1}`, await timeline(page)));
+      await context.close();
     }
-    for (const [label, t] of rows) console.log(label, JSON.stringify(t));
-    const fm = rows.map(([, t]) => t['pulse:first-metric']);
-    console.log(`first-metric ms: ${fm.join(', ')}; load average ${loadavg().map((v) => v.toFixed(2)).join(' / ')}`);
+    const { context, page } = await newPage(browser);
+    await page.goto(daemon.url);
+    await timeline(page);
+    for (let i = 0; i < RUNS; i += 1) {
+      await page.reload();
+      reload.push(show(`reload ${i + 1}`, await timeline(page)));
+    }
+    await context.close();
+    console.log(`# first metric painted (navigation start to the pulse:first-metric mark), ${new Date().toISOString()}`);
+    console.log(`# ${summary('cold', cold)}`);
+    console.log(`# ${summary('reload', reload)}`);
+    console.log(`# load average before ${loadBefore}, after ${load()}`);
   } finally {
     await browser.close();
     daemon.proc.kill('SIGTERM');

@@ -10,12 +10,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { launchBrowser } from './chromium.mjs';
+import { startListening, startReady } from './daemon.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PULSE_BIN = process.env.PULSE_BIN;
@@ -34,25 +34,10 @@ function freePort() {
   });
 }
 
-function start(cmd, args, ready, timeoutMs = 15000) {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+const track = (p) => {
   procs.add(p);
   p.on('exit', () => procs.delete(p));
-  return new Promise((res, rej) => {
-    let out = '';
-    const t = setTimeout(() => rej(new Error(`${cmd} did not start: ${out}`)), timeoutMs);
-    const on = (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(t);
-        res({ proc: p, match: m });
-      }
-    };
-    p.stdout.on('data', on);
-    p.stderr.on('data', on);
-  });
-}
+};
 
 describe('fleet view', { timeout: 120000 }, () => {
   let redisPort, a, b, browser, page;
@@ -60,11 +45,12 @@ describe('fleet view', { timeout: 120000 }, () => {
   before(async () => {
     assert.ok(PULSE_BIN, 'PULSE_BIN is required');
     redisPort = await freePort();
-    await start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
+    const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    await startReady('redis-server', redisArgs, /Ready to accept connections/, { onSpawn: track });
     const flags = (name) => ['--port', '0', '--db', ':memory:', '--static', PULSE_STATIC, '--interval-ms', '200',
       '--redis', `redis://127.0.0.1:${redisPort}`, '--node-name', name];
-    a = await start(PULSE_BIN, flags('a'), /pulse listening on (http:\/\/\S+)/);
-    b = await start(PULSE_BIN, flags('b'), /pulse listening on (http:\/\/\S+)/);
+    a = await startListening(PULSE_BIN, flags('a'), { onSpawn: track });
+    b = await startListening(PULSE_BIN, flags('b'), { onSpawn: track });
     browser = await launchBrowser();
     page = await browser.newPage();
   });
@@ -75,7 +61,7 @@ describe('fleet view', { timeout: 120000 }, () => {
   });
 
   it('shows one tile per host, opens a host, and marks a dead host stale', async () => {
-    await page.goto(a.match[1], { timeout: 15000 });
+    await page.goto(a.url, { timeout: 15000 });
     await page.getByText('Fleet · 2 hosts').waitFor({ timeout: 15000 });
     const tiles = page.locator('.fleet-tile');
     assert.equal(await tiles.count(), 2);

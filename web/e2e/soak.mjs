@@ -4,23 +4,16 @@
 // per sample and a RESULT line; exits 1 if the heap at the end exceeds the first post-warm-up
 // sample by more than the allowed growth (default 10 %).
 // Usage: PULSE_BIN=build/pulse PULSE_STATIC=build/web node web/e2e/soak.mjs [TICKS] [INTERVAL_MS]
-import { spawn } from 'node:child_process';
 import { launchBrowser } from './chromium.mjs';
+import { startListening } from './daemon.mjs';
 
 const ticks = Number(process.argv[2] || 3600);
 const interval = Number(process.argv[3] || 100);
 const samples = 12;
 const allowed = Number(process.env.SOAK_MAX_GROWTH || 0.1);
 
-const daemon = spawn(process.env.PULSE_BIN, ['--port', '0', '--db', ':memory:', '--static',
-  process.env.PULSE_STATIC, '--interval-ms', String(interval)], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve, reject) => {
-  const t = setTimeout(() => reject(new Error('daemon did not start')), 10000);
-  daemon.stdout.on('data', (d) => {
-    const m = /pulse listening on (http:\/\/\S+)/.exec(String(d));
-    if (m) { clearTimeout(t); resolve(m[1]); }
-  });
-});
+const { proc: daemon, url } = await startListening(process.env.PULSE_BIN, ['--port', '0', '--db', ':memory:',
+  '--static', process.env.PULSE_STATIC, '--interval-ms', String(interval)], { stderr: false, timeoutMs: 10000 });
 const browser = await launchBrowser();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });

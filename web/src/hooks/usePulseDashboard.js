@@ -33,6 +33,31 @@ function initialView() {
   return parseView(loc?.search || '', { ranges: RANGES, groups: GROUPS, maxSeconds: MAX_HISTORY_SECONDS });
 }
 
+/**
+ * The dashboard's first state from the snapshot the first-paint script (boot/boot.js) painted,
+ * so React's first render shows the same values (null without one). Like a snapshot reply: only
+ * the enabled groups.
+ */
+function bootState(snapshot, enabled) {
+  const m = snapshot?.metrics;
+  if (!m || typeof m !== 'object') return null;
+  const groups = GROUPS.map((g) => g.id).filter((g) => m[g] && typeof m[g] === 'object' && enabled[g]);
+  const ts = m.ts ?? snapshot.ts;
+  const at = (value) => Object.fromEntries(groups.map((g) => [g, value]));
+  return {
+    latest: Object.fromEntries(groups.map((g) => [g, m[g]])),
+    groups,
+    ts: Number.isFinite(ts) ? ts : null,
+    lastTs: Number.isFinite(ts) ? at(ts) : {},
+    analytics: snapshot.analytics && typeof snapshot.analytics === 'object' ? snapshot.analytics : {},
+    insights: Array.isArray(snapshot.insights) ? mergeInsights([], snapshot.insights) : [],
+    server: snapshot.server || null,
+    host: snapshot.host || null,
+    cores: Array.isArray(m.cpu?.cores) ? m.cpu.cores.length : 0,
+    at: Date.now(),
+  };
+}
+
 /** Shortest x span a chart shows while live (a young daemon's data is not a one-pixel sliver). */
 const MIN_SPAN_MS = 30000;
 
@@ -47,27 +72,34 @@ export function usePulseDashboard({ url, clientOptions, fetchImpl } = {}) {
   const [view, setView] = useState(() =>
     initial.range === 'custom' ? { mode: 'fixed', reason: 'custom', min: initial.from, max: initial.to } : { mode: 'live' },
   );
-  const [latest, setLatest] = useState({});
-  const [lastTs, setLastTs] = useState({});
-  const [lastUpdateAt, setLastUpdateAt] = useState(null);
+  const [boot] = useState(() => bootState(clientOptions?.boot?.snapshot, initial.groups || ALL_ON));
+  const [latest, setLatest] = useState(() => boot?.latest || {});
+  const [lastTs, setLastTs] = useState(() => boot?.lastTs || {});
+  const [lastUpdateAt, setLastUpdateAt] = useState(() => boot?.at ?? null);
   const [revision, setRevision] = useState(0);
-  const [insights, setInsights] = useState([]);
+  const [insights, setInsights] = useState(() => boot?.insights || []);
   const [notifications, setNotifications] = useState([]);
-  const [analytics, setAnalytics] = useState({});
-  const [server, setServer] = useState(null);
+  const [analytics, setAnalytics] = useState(() => boot?.analytics || {});
+  const [server, setServer] = useState(() => boot?.server ?? null);
   const [history, setHistory] = useState({ status: 'idle' });
   const [pingResult, setPingResult] = useState(null);
-  const [snapshotAt, setSnapshotAt] = useState(null);
+  const [snapshotAt, setSnapshotAt] = useState(() => boot?.at ?? null);
   const session = useAuthSession();
   const [processes, setProcesses] = useState(null);
-  const [host, setHost] = useState(null);
-  const [coreCount, setCoreCount] = useState(0);
+  const [host, setHost] = useState(() => boot?.host ?? null);
+  const [coreCount, setCoreCount] = useState(() => boot?.cores || 0);
 
   const rangeOf = (sel) => (sel.id === 'custom' ? { id: 'custom', label: 'Custom', from: sel.from, to: sel.to } : RANGES.find((r) => r.id === sel.id) || RANGES[0]);
   const windowOf = (sel) => historySeconds(rangeOf(sel), Date.now(), MAX_HISTORY_SECONDS) * 1000;
 
   const storeRef = useRef(null);
-  if (!storeRef.current) storeRef.current = new SeriesStore({ windowMs: windowOf(rangeSel), resolution: 600 });
+  if (!storeRef.current) {
+    storeRef.current = new SeriesStore({ windowMs: windowOf(rangeSel), resolution: 600 });
+    if (boot?.ts != null) {
+      const part = Object.fromEntries(boot.groups.map((g) => [g, boot.latest[g]]));
+      for (const [key, value] of seriesValues(part)) storeRef.current.push(key, boot.ts, value);
+    }
+  }
   const store = storeRef.current;
   const syncRef = useRef(null);
   if (!syncRef.current) syncRef.current = new ChartSync();
@@ -79,7 +111,7 @@ export function usePulseDashboard({ url, clientOptions, fetchImpl } = {}) {
   enabledRef.current = enabled;
   const rangeRef = useRef(rangeSel);
   rangeRef.current = rangeSel;
-  const coreRef = useRef(0);
+  const coreRef = useRef(boot?.cores || 0);
 
   // ---- notifications ------------------------------------------------------------------------
   const notify = useCallback((note) => {

@@ -27,17 +27,22 @@ const INITIAL = {
  * @param {object} [options] PulseClient options plus:
  *   channels: the channels to be subscribed to (kept in sync; restored after reconnects);
  *   onMessage(msg), onError(err), onAuth(result), onOpen() — read through a ref, so they may
- *   change on every render without reconnecting.
+ *   change on every render without reconnecting;
+ *   boot: {welcome} of a socket handed over already open (the initial state is then open).
  */
 export function useWebSocket(url, options = {}) {
-  const [status, setStatus] = useState(INITIAL);
+  // Handed an open socket whose welcome came (the first-paint script's): open from the start,
+  // so the first render is not greyed as stale for a frame.
+  const [status, setStatus] = useState(() =>
+    options.boot?.welcome ? { ...INITIAL, state: STATES.OPEN, welcome: options.boot.welcome } : INITIAL,
+  );
   const clientRef = useRef(null);
   const handlers = useRef(options);
   handlers.current = options;
 
   useEffect(() => {
     // eslint-disable-next-line no-unused-vars
-    const { onMessage, onError, onAuth, onOpen, channels, ...clientOpts } = handlers.current;
+    const { onMessage, onError, onAuth, onOpen, channels, boot, ...clientOpts } = handlers.current;
     const client = new PulseClient({
       ...clientOpts,
       url,

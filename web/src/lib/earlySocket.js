@@ -6,9 +6,9 @@
 
 /** Wraps a socket and holds its events until the client has set its handlers. */
 class HeldSocket {
-  constructor(ws) {
+  constructor(ws, held = []) {
     this.ws = ws;
-    this.held = [];
+    this.held = [...held];
     this.live = false;
     for (const type of ['open', 'message', 'close', 'error']) {
       ws[`on${type}`] = (ev) => (this.live ? this.fire(type, ev) : this.held.push([type, ev]));
@@ -48,6 +48,15 @@ export function openEarlySocket(url, Native = globalThis.WebSocket) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Adopts the socket of the first-paint script (boot/boot.js, `window.__pulseBoot`): the events
+ * it held (open, welcome, …; not its own snapshot reply) are replayed first. Null without one.
+ */
+export function adoptBootSocket(boot, Native = globalThis.WebSocket) {
+  if (!boot?.ws || !Native) return null;
+  return { url: boot.url, socket: new HeldSocket(boot.ws, boot.held), Native };
 }
 
 /** A WebSocket class for the client: the early socket once (same URL), then native ones. */

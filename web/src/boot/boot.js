@@ -1,0 +1,191 @@
+// boot: the page's first-paint script. vite.config.js bundles it (with the card formatting it
+// imports, a few kB) into an inline <script> in index.html's <head>, so it runs while the HTML is
+// parsed, before the React entry bundle (React DOM, ~290 kB) is fetched, compiled or run:
+//
+//   1. open the WebSocket (the same URL the app uses);
+//   2. on the welcome (without auth_required) send {"type":"snapshot","id":"pulse-boot"};
+//   3. paint the reply into the page: a header and the six value cards, the same markup and
+//      text as React's Dashboard / ValueCard (the text comes from services/cards.js, shared);
+//   4. in the next animation frame set performance.mark('pulse:first-metric') and say done.
+//
+// main.jsx renders React only once the boot is done (or gave up: auth required, no answer
+// within GIVE_UP_MS, socket closed), so React's work does not delay the first paint. It then
+// hands the open socket to the client (no second connection) with every event the boot did not
+// consume held and replayed in order (lib/earlySocket.js), and the snapshot to the dashboard's
+// initial state, so React's first render shows the same values and nothing flashes.
+
+import { buildCards, cardValue } from '../services/cards.js';
+import { formatClock } from '../services/dashboardService.js';
+
+/** The id of the boot's snapshot request; its reply is consumed here, not replayed. */
+export const BOOT_ID = 'pulse-boot';
+/** React takes over after this long without a painted snapshot. */
+export const GIVE_UP_MS = 1500;
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const THEMES = ['light', 'dark'];
+
+/** ws(s)://host/ws of the page (the same as hooks/useWebSocket.js defaultSocketUrl). */
+export function bootSocketUrl(loc) {
+  const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${loc.host}/ws`;
+}
+
+/** The theme the app will apply (URL, then the stored choice, then the system), applied now. */
+function applyTheme(win) {
+  let choice = null;
+  try {
+    choice = new URLSearchParams(win.location.search).get('theme') || win.localStorage.getItem('pulse.theme');
+  } catch {
+    choice = null;
+  }
+  const dark = Boolean(win.matchMedia?.('(prefers-color-scheme: dark)')?.matches);
+  const resolved = THEMES.includes(choice) ? choice : dark ? 'dark' : 'light';
+  const el = win.document.documentElement;
+  el.dataset.theme = resolved;
+  el.style.colorScheme = resolved;
+}
+
+function el(doc, tag, attrs = {}, children = []) {
+  const node = doc.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) node.setAttribute(k, v);
+  for (const c of children) node.append(c);
+  return node;
+}
+
+function brandMark(doc) {
+  const svg = doc.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '22');
+  svg.setAttribute('height', '22');
+  const path = doc.createElementNS(SVG_NS, 'path');
+  const attrs = { d: 'M2 12h4l3-8 4 16 3-8h6', fill: 'none', stroke: 'currentColor', 'stroke-width': '2.2' };
+  for (const [k, v] of Object.entries({ ...attrs, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' })) {
+    path.setAttribute(k, v);
+  }
+  svg.append(path);
+  return el(doc, 'span', { class: 'brand-mark', 'aria-hidden': 'true' }, [svg]);
+}
+
+/** One value card, the markup of components/ValueCard.jsx. */
+function card(doc, c, ts) {
+  const [value, unit] = cardValue(c);
+  const valueKids = [value];
+  if (unit) valueKids.push(el(doc, 'span', { class: 'card-unit' }, [unit]));
+  const lines = c.lines.map(([label, text]) =>
+    el(doc, 'li', {}, [
+      el(doc, 'span', { class: 'card-line-label' }, [label]),
+      el(doc, 'span', { class: 'card-line-value' }, [text]),
+    ]),
+  );
+  const time = el(doc, 'time', { class: 'card-time', datetime: ts ? new Date(ts).toISOString() : null }, [
+    ts ? formatClock(ts) : '',
+  ]);
+  return el(
+    doc,
+    'section',
+    { class: 'card value-card', 'data-testid': `card-${c.group}`, 'data-ts': ts ?? '', style: `--accent: var(${c.accent})`, 'aria-label': c.title },
+    [
+      el(doc, 'header', { class: 'card-head' }, [el(doc, 'h3', { class: 'card-title' }, [c.title]), time]),
+      el(doc, 'p', { class: 'card-value', 'data-testid': `value-${c.group}` }, valueKids),
+      ...(c.caption ? [el(doc, 'p', { class: 'card-caption' }, [c.caption])] : []),
+      el(doc, 'ul', { class: 'card-lines' }, lines),
+    ],
+  );
+}
+
+/** Paints the header and the cards of `snapshot` into #root (replaced later by React). */
+export function paintSnapshot(doc, snapshot, welcome) {
+  const root = doc.getElementById('root');
+  if (!root) return false;
+  const metrics = snapshot.metrics;
+  const ts = Number.isFinite(metrics.ts) ? metrics.ts : null;
+  const cards = buildCards(metrics, snapshot.analytics);
+  const brand = el(doc, 'div', { class: 'brand' }, [
+    brandMark(doc),
+    el(doc, 'h1', {}, ['Pulse']),
+    el(doc, 'span', { class: 'brand-sub' }, [welcome?.server || 'system dashboard']),
+  ]);
+  const section = el(doc, 'section', { 'aria-labelledby': 'now-title' }, [
+    el(doc, 'h2', { id: 'now-title', class: 'sr-only' }, ['Current values']),
+    el(doc, 'div', { class: 'cards-grid' }, cards.map((c) => card(doc, c, ts))),
+  ]);
+  const app = el(doc, 'div', { class: 'app boot-shell', 'data-stale': 'false' }, [
+    el(doc, 'header', { class: 'topbar' }, [brand]),
+    el(doc, 'div', { class: 'boot-toolbar', 'aria-hidden': 'true' }),
+    el(doc, 'main', { class: 'layout' }, [section]),
+  ]);
+  root.replaceChildren(app);
+  return true;
+}
+
+/**
+ * Starts the boot in `win` and returns its state, also at `win.__pulseBoot`:
+ * {url, ws, held: [[type, event]…], welcome, snapshot, done, whenDone(cb)}.
+ */
+export function boot(win) {
+  const state = { url: bootSocketUrl(win.location), ws: null, held: [], welcome: null, snapshot: null, done: false };
+  const waiters = [];
+  let timer = null;
+  const finish = () => {
+    if (state.done) return;
+    state.done = true;
+    win.clearTimeout(timer);
+    for (const cb of waiters.splice(0)) cb();
+  };
+  state.whenDone = (cb) => (state.done ? cb() : waiters.push(cb));
+  win.__pulseBoot = state;
+  win.performance?.mark?.('pulse:boot');
+  applyTheme(win);
+  try {
+    state.ws = new win.WebSocket(state.url);
+  } catch {
+    finish();
+    return state;
+  }
+  timer = win.setTimeout(finish, GIVE_UP_MS);
+  const ws = state.ws;
+  ws.onopen = (ev) => state.held.push(['open', ev]);
+  ws.onerror = (ev) => {
+    state.held.push(['error', ev]);
+    finish();
+  };
+  ws.onclose = (ev) => {
+    state.held.push(['close', ev]);
+    finish();
+  };
+  ws.onmessage = (ev) => {
+    let msg = null;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch {
+      msg = null;
+    }
+    if (msg && msg.id === BOOT_ID) {
+      onSnapshot(msg);
+      return;
+    }
+    state.held.push(['message', ev]);
+    if (msg?.type !== 'welcome' || state.welcome) return;
+    state.welcome = msg;
+    if (msg.auth_required) finish();
+    else ws.send(JSON.stringify({ type: 'snapshot', id: BOOT_ID }));
+  };
+  function onSnapshot(msg) {
+    if (state.done) return;
+    if (msg.type !== 'snapshot' || !msg.metrics || typeof msg.metrics !== 'object') {
+      finish();
+      return;
+    }
+    if (!paintSnapshot(win.document, msg, state.welcome)) {
+      finish();
+      return;
+    }
+    state.snapshot = msg;
+    win.requestAnimationFrame(() => {
+      win.performance?.mark?.('pulse:first-metric');
+      finish();
+    });
+  }
+  return state;
+}
