@@ -179,11 +179,35 @@ static void publish_insights(struct metrics_service *p, const pulse_insight *ev,
 
 /* ---- the tick ------------------------------------------------------------------------------ */
 
+/* Items that appeared since the last tick (a USB disk, a veth, a new mount) join the history and
+ * the store from this sample on; at the bound, one warning. */
+static void grow_catalog(struct metrics_service *p)
+{
+    bool hit = false;
+    int before = pulse_catalog_count(p->cat);
+    if (pulse_catalog_update(p->cat, &p->latest, hostscan_fs(p->hs), &hit) > 0) {
+        int n = pulse_catalog_count(p->cat);
+        for (int i = before; i < n; i++)
+            log_event(p->log, LOG_INFO, "history_metric_added", "%s",
+                      pulse_catalog_name(p->cat, i));
+        pulse_history_grow(p->hist, n); /* max_metrics is the catalog's bound: cannot fail */
+    }
+    if (hit)
+        log_event(p->log, LOG_WARN, "history_metrics_full",
+                  "%d history names reached: newer interfaces, disks, sensors and mounts are in "
+                  "frames only",
+                  PULSE_CATALOG_MAX);
+}
+
 static void record(struct metrics_service *p)
 {
     double v[PULSE_CATALOG_MAX]; /* the base metrics first: analytics reads those */
     pulse_insight ev[PULSE_ANALYTICS_MAX_EVENTS];
     size_t nev = 0;
+    grow_catalog(p);
+    int n = pulse_history_nmetrics(p->hist);
+    if (p->store && p->pending.nvalues < n && pulse_store_batch_grow(&p->pending, n) == 0)
+        p->pending.names = pulse_catalog_names(p->cat);
     pulse_catalog_values(p->cat, &p->latest, hostscan_fs(p->hs), v);
     if (pulse_history_add(p->hist, p->latest.ts_ms, v) < 0)
         return; /* the wall clock stepped back: skip this sample */
@@ -274,6 +298,31 @@ static int open_host_parts(struct metrics_service *p)
     return pulse_catalog_new(p->have_latest ? &p->latest : NULL, hostscan_fs(p->hs), &p->cat);
 }
 
+static void add_stored_name(void *arg, const char *name)
+{
+    pulse_catalog_add_name(arg, name); /* a name of another build or past the bound: skipped */
+}
+
+/* Items seen before the restart but gone now keep their stored history until retention drops
+ * it: their names join the catalog (and the history, empty until the rows are loaded). */
+static int restore_names(struct metrics_service *p, char *err, size_t errlen)
+{
+    int rc = pulse_store_metric_names(p->store, add_stored_name, p->cat);
+    if (rc < 0) {
+        snprintf(err, errlen, "listing stored metrics: %s", strerror(-rc));
+        return rc;
+    }
+    int n = pulse_catalog_count(p->cat);
+    if ((rc = pulse_history_grow(p->hist, n)) < 0 ||
+        (rc = pulse_store_batch_grow(&p->pending, n)) < 0 ||
+        (rc = pulse_store_batch_grow(&p->writing, n)) < 0) {
+        snprintf(err, errlen, "restoring stored metrics: %s", strerror(-rc));
+        return rc;
+    }
+    p->pending.names = p->writing.names = pulse_catalog_names(p->cat);
+    return 0;
+}
+
 static int open_parts(struct metrics_service *p, char *why, size_t whylen)
 {
     pulse_history_config hc;
@@ -296,7 +345,8 @@ static int open_parts(struct metrics_service *p, char *why, size_t whylen)
     int rc;
     if ((rc = pulse_collector_new(NULL, PULSE_READ_BUF_DEFAULT, &p->col)) < 0 ||
         (rc = open_host_parts(p)) < 0 ||
-        (hc.nmetrics = pulse_catalog_count(p->cat), rc = pulse_history_new(&hc, &p->hist)) < 0 ||
+        (hc.nmetrics = pulse_catalog_count(p->cat), hc.max_metrics = PULSE_CATALOG_MAX,
+         rc = pulse_history_new(&hc, &p->hist)) < 0 ||
         (rc = pulse_analytics_new(&ac, &p->an)) < 0 ||
         (rc = pulse_store_batch_init_n(&p->pending, BATCH_ROWS, hc.nmetrics)) < 0 ||
         (rc = pulse_store_batch_init_n(&p->writing, BATCH_ROWS, hc.nmetrics)) < 0) {
@@ -305,8 +355,9 @@ static int open_parts(struct metrics_service *p, char *why, size_t whylen)
     }
     char err[256] = "";
     if ((rc = pulse_store_open(p->opt.db, NULL, &p->store, err, sizeof(err))) < 0 ||
-        (rc = pulse_store_set_metrics(p->store, pulse_catalog_names(p->cat), hc.nmetrics, err,
-                                      sizeof(err))) < 0 ||
+        (rc = restore_names(p, err, sizeof(err))) < 0 ||
+        (rc = pulse_store_set_metrics(p->store, pulse_catalog_names(p->cat),
+                                      pulse_catalog_count(p->cat), err, sizeof(err))) < 0 ||
         (rc = pulse_store_load(p->store, p->hist, (int64_t)pulse_wall_ms(), err, sizeof(err))) <
             0) {
         snprintf(why, whylen, "--db %s: %s", p->opt.db, err);

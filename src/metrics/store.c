@@ -120,6 +120,30 @@ int pulse_store_batch_init_n(pulse_store_batch *b, size_t cap, int nvalues)
     return 0;
 }
 
+int pulse_store_batch_grow(pulse_store_batch *b, int nvalues)
+{
+    if (!b || !b->cap || nvalues < b->nvalues)
+        return -EINVAL;
+    if (nvalues == b->nvalues)
+        return 0;
+    double *vals = malloc(b->cap * (size_t)nvalues * sizeof(*vals));
+    if (!vals)
+        return -ENOMEM;
+    for (size_t i = 0; i < b->cap; i++) { /* only held rows are written: no RSS for the rest */
+        double *row = vals + i * (size_t)nvalues;
+        if (i < b->count) {
+            memcpy(row, b->rows[i].values, (size_t)b->nvalues * sizeof(*row));
+            for (int m = b->nvalues; m < nvalues; m++)
+                row[m] = NAN;
+        }
+        b->rows[i].values = row;
+    }
+    free(b->vals);
+    b->vals = vals;
+    b->nvalues = nvalues;
+    return 0;
+}
+
 int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms, const double *values)
 {
     if (!b || !values)
@@ -539,13 +563,34 @@ static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t 
     return rc;
 }
 
+/* A batch with more values than the store's set names them: the new names are registered in the
+ * batch's transaction (ids of a rolled-back one are looked up again next time). */
+static int grow_metrics(pulse_store *s, const pulse_store_batch *b, char *err, size_t errlen)
+{
+    if (!b->names || b->nvalues <= s->nmetrics)
+        return 0;
+    int64_t *ids = realloc(s->ids, (size_t)b->nvalues * sizeof(*ids));
+    if (!ids)
+        return -ENOMEM;
+    s->ids = ids;
+    return register_metrics(s, b->names, b->nvalues, err, errlen);
+}
+
 static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
                         size_t errlen)
 {
     int rc = exec(s->db, "BEGIN IMMEDIATE", "starting batch", err, errlen);
     if (rc < 0)
         return rc;
+    int grown = b->names && b->nvalues > s->nmetrics;
+    if ((rc = grow_metrics(s, b, err, errlen)) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
     int src = SQLITE_OK;
+    int nold = s->nmetrics;
+    if (grown)
+        s->nmetrics = b->nvalues;
     for (size_t i = 0; src == SQLITE_OK && i < b->count; i++)
         src = insert_row(s, &b->rows[i], b->nvalues);
     if (src == SQLITE_OK)
@@ -554,8 +599,10 @@ static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_
         src = write_insights(s, b, now_ms);
     rc = src == SQLITE_OK ? exec(s->db, "COMMIT", "committing batch", err, errlen)
                           : db_fail(s->db, src, "writing batch", err, errlen);
-    if (rc < 0)
+    if (rc < 0) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->nmetrics = nold;
+    }
     return rc;
 }
 
@@ -639,6 +686,26 @@ int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err
         rc = load_rows(s, s->st[ST_SEL_RAW], now_ms - s->cfg.raw_keep_ms, h, pulse_history_add);
     atomic_flag_clear(&s->busy);
     return rc == SQLITE_OK ? 0 : db_fail(s->db, rc, "loading history", err, errlen);
+}
+
+int pulse_store_metric_names(pulse_store *s, void (*fn)(void *arg, const char *name), void *arg)
+{
+    if (!s || !fn)
+        return -EINVAL;
+    if (atomic_flag_test_and_set(&s->busy))
+        return -EBUSY;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT name FROM metric m WHERE EXISTS(SELECT 1 FROM minute"
+                                " WHERE metric_id = m.id) OR EXISTS(SELECT 1 FROM sample"
+                                " WHERE metric_id = m.id) ORDER BY id",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            fn(arg, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    atomic_flag_clear(&s->busy);
+    return rc == SQLITE_DONE ? 0 : map_sqlite(rc);
 }
 
 /* ---- insights ---- */
