@@ -538,6 +538,15 @@ static void add_host_parts(struct metrics_service *p, json_t *insights)
     }
 }
 
+/* Every name `history` answers now: the base metrics, then this host's in the order they came. */
+static json_t *history_names(const struct metrics_service *p)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < pulse_catalog_count(p->cat); i++)
+        json_array_append_new(a, json_string(pulse_catalog_name(p->cat, i)));
+    return a ? a : json_null();
+}
+
 json_t *metrics_service_snapshot(struct metrics_service *p)
 {
     int64_t now = (int64_t)pulse_wall_ms();
@@ -557,10 +566,11 @@ json_t *metrics_service_snapshot(struct metrics_service *p)
     json_t *host = NULL;
     if (pulse_host_json(hostscan_host(p->hs), &host) < 0)
         host = json_null();
-    return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o}", "type", "snapshot", "metrics",
+    return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:o}", "type", "snapshot", "metrics",
                      metrics ? metrics : json_null(), "analytics", analytics, "insights", insights,
                      "server", "connections", (json_int_t)p->hub->conns.ws_count, "uptime_s",
-                     (json_int_t)hub_uptime_s(p->hub), "host", host);
+                     (json_int_t)hub_uptime_s(p->hub), "host", host, "history_metrics",
+                     history_names(p));
 }
 
 int metrics_service_history(struct metrics_service *p, const char *metric, long long seconds,

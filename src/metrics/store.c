@@ -45,11 +45,13 @@ static const char *const migrations[] = {
     " message TEXT NOT NULL, value REAL, threshold REAL, clear_below REAL, baseline REAL,"
     " z REAL, resolves INTEGER NOT NULL, raised_ts INTEGER NOT NULL, reason TEXT NOT NULL);"
     "CREATE INDEX insight_ts ON insight(ts);",
+    /* 3: the hours to full of a filesystem trend alert (NULL for every other insight). */
+    "ALTER TABLE insight ADD COLUMN hours_to_full REAL;",
 };
 
 #define INSIGHT_COLUMNS                                                                            \
     "seq, ts, key, level, active, metric, message, value, threshold, clear_below, baseline, z,"    \
-    " resolves, raised_ts, reason"
+    " resolves, raised_ts, reason, hours_to_full"
 
 static const char *const statements[ST_COUNT] = {
     [ST_INSERT] = "INSERT OR REPLACE INTO sample(ts, metric_id, value) VALUES(?1, ?2, ?3)",
@@ -63,8 +65,9 @@ static const char *const statements[ST_COUNT] = {
     [ST_DEL_MINUTE] = "DELETE FROM minute WHERE ts < ?1",
     [ST_SEL_RAW] = "SELECT ts, metric_id, value FROM sample WHERE ts >= ?1 ORDER BY ts",
     [ST_SEL_MINUTE] = "SELECT ts, metric_id, value FROM minute WHERE ts >= ?1 ORDER BY ts",
-    [ST_INS_INSIGHT] = "INSERT OR REPLACE INTO insight(" INSIGHT_COLUMNS ")"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_INS_INSIGHT] =
+        "INSERT OR REPLACE INTO insight(" INSIGHT_COLUMNS ")"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     /* Retention by age, and at most ?2 rows (seq numbers are dense: one per insight). */
     [ST_DEL_INSIGHT] = "DELETE FROM insight WHERE ts < ?1"
                        " OR seq <= (SELECT coalesce(max(seq), 0) FROM insight) - ?2",
@@ -526,6 +529,7 @@ static int insert_insight(pulse_store *s, const pulse_insight *in)
     sqlite3_bind_int64(st, 13, (sqlite3_int64)in->resolves);
     sqlite3_bind_int64(st, 14, in->raised_ts);
     sqlite3_bind_text(st, 15, in->reason, -1, SQLITE_STATIC);
+    bind_real_or_null(st, 16, in->hours_to_full > 0 ? in->hours_to_full : NAN);
     return step_done(st);
 }
 
@@ -742,6 +746,7 @@ static void read_insight(sqlite3_stmt *st, pulse_insight *in)
     in->resolves = (uint64_t)sqlite3_column_int64(st, 12);
     in->raised_ts = sqlite3_column_int64(st, 13);
     column_text(st, 14, in->reason, sizeof(in->reason));
+    in->hours_to_full = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : column_real(st, 15);
 }
 
 int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t now_ms, char *err,

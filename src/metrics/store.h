@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PULSE_STORE_SCHEMA_VERSION 2
+#define PULSE_STORE_SCHEMA_VERSION 3
 #define PULSE_STORE_CACHE_KIB_STR "2048" /* page cache bound per database connection, KiB */
 #define PULSE_STORE_BATCH_INSIGHTS 256   /* insights one batch holds */
 
