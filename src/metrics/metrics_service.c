@@ -606,6 +606,9 @@ void metrics_service_prometheus(struct metrics_service *p, FILE *out)
           rates ? s->net.tx_bps : nan);
     gauge(out, "pulse_load1", "Host load average over 1 minute.", p->have_latest ? s->load1 : nan);
     /* What a kill -9 would lose now: the samples after the last commit (docs/OPERATIONS.md). */
+    gauge(out, "pulse_history_memory_bytes",
+          "Bytes held by the in-memory history (timestamps and the columns of metrics seen).",
+          (double)pulse_history_memory_bytes(p->hist));
     gauge(out, "pulse_history_committed_timestamp_ms",
           "Newest sample in the database (committed), ms since the epoch; 0 before the first.",
           (double)p->committed_ts);
