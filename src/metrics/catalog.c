@@ -29,6 +29,7 @@ struct pulse_catalog {
     int count;
     bool full;   /* an item was refused for the bound (reported once) */
     bool report; /* the refusal not yet reported */
+    bool core[PULSE_MAX_CORES]; /* cpu.cores.N listed: the per-tick check without a scan */
     item items[PULSE_CATALOG_MAX];
     char *names[PULSE_CATALOG_MAX];
 };
@@ -44,6 +45,8 @@ static void add(pulse_catalog *c, kind k, int index, const char *key, const char
     if (!dup)
         return;
     item *it = &c->items[c->count];
+    if (k == K_CORE)
+        c->core[index] = true;
     it->k = k;
     it->index = index;
     snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
@@ -52,6 +55,8 @@ static void add(pulse_catalog *c, kind k, int index, const char *key, const char
 
 static bool has(const pulse_catalog *c, kind k, int index, const char *key)
 {
+    if (k == K_CORE)
+        return c->core[index];
     for (int i = PULSE_METRIC_COUNT; i < c->count; i++) {
         const item *it = &c->items[i];
         if (it->k == k && it->index == index && strcmp(it->key, key ? key : "") == 0)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct {
     size_t cap, head, count; /* head is the next write position */
@@ -51,10 +52,18 @@ static int ring_init(ring *r, size_t cap, int max_metrics, size_t *bytes)
     return r->ts && r->cols ? 0 : -ENOMEM;
 }
 
+/* Columns are anonymous mappings: zero pages the kernel only backs once written, so a column
+ * costs resident memory as the ring fills, not when allocated (a heap calloc may touch it all). */
+static size_t column_bytes(const ring *r)
+{
+    return r->cap * sizeof(double);
+}
+
 static void ring_free(ring *r, int max_metrics)
 {
     for (int m = 0; r->cols && m < max_metrics; m++)
-        free(r->cols[m]);
+        if (r->cols[m])
+            munmap(r->cols[m], column_bytes(r));
     free(r->cols);
     free(r->ts);
 }
@@ -69,13 +78,15 @@ static size_t ring_slot(const ring *r, size_t i)
  * reaches it. On -ENOMEM the metric stays without a column (its values are dropped). */
 static void ring_add_column(ring *r, int m, size_t *bytes)
 {
-    double *col = calloc(r->cap, sizeof(*col));
-    if (!col)
+    void *map = mmap(NULL, column_bytes(r), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    if (map == MAP_FAILED)
         return;
+    double *col = map;
     for (size_t i = 0; i < r->count; i++)
         col[ring_slot(r, i)] = NAN;
     r->cols[m] = col;
-    *bytes += r->cap * sizeof(*col);
+    *bytes += column_bytes(r);
 }
 
 static void ring_push(ring *r, int nmetrics, int64_t ts, const double *values, size_t *bytes)
