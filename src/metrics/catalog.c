@@ -27,8 +27,8 @@ typedef struct {
 
 struct pulse_catalog {
     int count;
-    bool full;   /* an item was refused for the bound (reported once) */
-    bool report; /* the refusal not yet reported */
+    bool full;                  /* an item was refused for the bound (reported once) */
+    bool report;                /* the refusal not yet reported */
     bool core[PULSE_MAX_CORES]; /* cpu.cores.N listed: the per-tick check without a scan */
     item items[PULSE_CATALOG_MAX];
     char *names[PULSE_CATALOG_MAX];
@@ -158,8 +158,10 @@ int pulse_catalog_add_name(pulse_catalog *c, const char *name)
         return 0;
     kind k;
     int index = 0;
-    char key[PULSE_PATH_TEXT], end;
-    if (sscanf(name, "cpu.cores.%d%c", &index, &end) == 1 && index >= 0 && index < PULSE_MAX_CORES)
+    char key[PULSE_PATH_TEXT], end, canon[32];
+    if (sscanf(name, "cpu.cores.%d%c", &index, &end) == 1 && index >= 0 &&
+        index < PULSE_MAX_CORES &&
+        (snprintf(canon, sizeof(canon), "cpu.cores.%d", index), strcmp(canon, name) == 0))
         k = K_CORE, key[0] = '\0';
     else if (!parse_name(name, &k, key, sizeof(key)))
         return -ENOENT;

@@ -78,8 +78,8 @@ static size_t ring_slot(const ring *r, size_t i)
  * reaches it. On -ENOMEM the metric stays without a column (its values are dropped). */
 static void ring_add_column(ring *r, int m, size_t *bytes)
 {
-    void *map = mmap(NULL, column_bytes(r), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    void *map =
+        mmap(NULL, column_bytes(r), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED)
         return;
     double *col = map;

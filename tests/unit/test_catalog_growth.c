@@ -207,6 +207,8 @@ static void test_catalog_add_name_parses(void **state)
     assert_int_equal(pulse_catalog_add_name(c, "network.interfaces.eth0.100.rx_bps"), 1);
     assert_int_equal(pulse_catalog_add_name(c, "cpu.cores.3"), 1);
     assert_int_equal(pulse_catalog_add_name(c, "cpu.cores.x"), -ENOENT);
+    assert_int_equal(pulse_catalog_add_name(c, "cpu.cores.+5"), -ENOENT); /* not as written */
+    assert_int_equal(pulse_catalog_add_name(c, "cpu.cores.05"), -ENOENT);
     assert_int_equal(pulse_catalog_add_name(c, "fs./srv/a b.used"), 1);
     assert_int_equal(pulse_catalog_add_name(c, "fs./srv/a b.used"), 0);
     /* A restored name takes its value from a later sample like one found there. */
