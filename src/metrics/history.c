@@ -12,7 +12,7 @@
 typedef struct {
     size_t cap, head, count; /* head is the next write position */
     int64_t *ts;
-    double **cols; /* cols[metric][slot]; max_metrics pointers, a column allocated at its first
+    double **cols; /* cols[metric][slot]; `room` pointers, a column allocated at its first
                       value and never moved, NULL = no value yet */
 } ring;
 
@@ -22,6 +22,7 @@ struct pulse_history {
     int64_t bucket; /* start of the minute being accumulated, INT64_MIN when none */
     double *sum;
     uint32_t *cnt;
+    int room; /* entries of sum, cnt and both rings' cols: grown with nmetrics */
     size_t bytes;
 };
 
@@ -43,12 +44,12 @@ void pulse_history_config_default(pulse_history_config *cfg)
     cfg->max_metrics = 0;
 }
 
-static int ring_init(ring *r, size_t cap, int max_metrics, size_t *bytes)
+static int ring_init(ring *r, size_t cap, int room, size_t *bytes)
 {
     r->cap = cap;
     r->ts = calloc(cap, sizeof(*r->ts));
-    r->cols = calloc((size_t)max_metrics, sizeof(*r->cols));
-    *bytes += cap * sizeof(*r->ts) + (size_t)max_metrics * sizeof(*r->cols);
+    r->cols = calloc((size_t)room, sizeof(*r->cols));
+    *bytes += cap * sizeof(*r->ts) + (size_t)room * sizeof(*r->cols);
     return r->ts && r->cols ? 0 : -ENOMEM;
 }
 
@@ -59,9 +60,9 @@ static size_t column_bytes(const ring *r)
     return r->cap * sizeof(double);
 }
 
-static void ring_free(ring *r, int max_metrics)
+static void ring_free(ring *r, int room)
 {
-    for (int m = 0; r->cols && m < max_metrics; m++)
+    for (int m = 0; r->cols && m < room; m++)
         if (r->cols[m])
             munmap(r->cols[m], column_bytes(r));
     free(r->cols);
@@ -127,7 +128,8 @@ int pulse_history_new(const pulse_history_config *cfg, pulse_history **out)
     h->cfg = *cfg;
     if (!h->cfg.max_metrics)
         h->cfg.max_metrics = cfg->nmetrics;
-    size_t max = (size_t)h->cfg.max_metrics;
+    size_t max = (size_t)cfg->nmetrics; /* grown on demand up to max_metrics */
+    h->room = cfg->nmetrics;
     h->bucket = INT64_MIN;
     h->sum = calloc(max, sizeof(*h->sum));
     h->cnt = calloc(max, sizeof(*h->cnt));
@@ -149,8 +151,8 @@ void pulse_history_free(pulse_history *h)
 {
     if (!h)
         return;
-    ring_free(&h->fine, h->cfg.max_metrics);
-    ring_free(&h->minute, h->cfg.max_metrics);
+    ring_free(&h->fine, h->room);
+    ring_free(&h->minute, h->room);
     free(h->sum);
     free(h->cnt);
     free(h);
@@ -428,12 +430,46 @@ int pulse_history_query_series(const pulse_history *h, int metric, int64_t secon
     return 0;
 }
 
+/* Widens an array of `room` entries to `n`, zeroing the new ones; false on -ENOMEM (the old one
+ * stays valid). Only the loop reads these arrays and nothing keeps a pointer into them: the
+ * columns they point to never move. */
+static bool widen(void **arr, size_t elem, int room, int n)
+{
+    char *p = realloc(*arr, (size_t)n * elem);
+    if (!p)
+        return false;
+    memset(p + (size_t)room * elem, 0, (size_t)(n - room) * elem);
+    *arr = p;
+    return true;
+}
+
+static int make_room(pulse_history *h, int nmetrics)
+{
+    if (nmetrics <= h->room)
+        return 0;
+    int n = h->room * 2 > nmetrics ? h->room * 2 : nmetrics;
+    if (n > h->cfg.max_metrics)
+        n = h->cfg.max_metrics;
+    if (!widen((void **)&h->sum, sizeof(*h->sum), h->room, n) ||
+        !widen((void **)&h->cnt, sizeof(*h->cnt), h->room, n) ||
+        !widen((void **)&h->fine.cols, sizeof(*h->fine.cols), h->room, n) ||
+        !widen((void **)&h->minute.cols, sizeof(*h->minute.cols), h->room, n))
+        return -ENOMEM; /* the arrays widened so far are merely larger than needed */
+    h->bytes +=
+        (size_t)(n - h->room) * (sizeof(*h->sum) + sizeof(*h->cnt) + 2 * sizeof(*h->fine.cols));
+    h->room = n;
+    return 0;
+}
+
 int pulse_history_grow(pulse_history *h, int nmetrics)
 {
     if (!h || nmetrics < h->cfg.nmetrics)
         return -EINVAL;
     if (nmetrics > h->cfg.max_metrics)
         return -ENOSPC;
+    int rc = make_room(h, nmetrics);
+    if (rc < 0)
+        return rc;
     h->cfg.nmetrics = nmetrics; /* the new columns come with their first values */
     return 0;
 }

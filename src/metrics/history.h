@@ -50,7 +50,8 @@ int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int
 int pulse_history_query_series(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
                                size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms);
 /* Grows the values per point to nmetrics (new metrics have no value before): -EINVAL when fewer
- * than now, -ENOSPC past max_metrics. No memory moves: a column is allocated at its first value. */
+ * than now, -ENOSPC past max_metrics, -ENOMEM. Columns never move (each is allocated at its
+ * metric's first value); only the small per-metric pointer and accumulator arrays grow. */
 int pulse_history_grow(pulse_history *h, int nmetrics);
 /* Number of values per point now. */
 int pulse_history_nmetrics(const pulse_history *h);

@@ -186,12 +186,13 @@ static void grow_catalog(struct metrics_service *p)
     bool hit = false;
     int before = pulse_catalog_count(p->cat);
     if (pulse_catalog_update(p->cat, &p->latest, hostscan_fs(p->hs), &hit) > 0) {
-        int n = pulse_catalog_count(p->cat);
-        for (int i = before; i < n; i++)
+        for (int i = before; i < pulse_catalog_count(p->cat); i++)
             log_event(p->log, LOG_INFO, "history_metric_added", "%s",
                       pulse_catalog_name(p->cat, i));
-        pulse_history_grow(p->hist, n); /* max_metrics is the catalog's bound: cannot fail */
     }
+    int n = pulse_catalog_count(p->cat);
+    if (pulse_history_nmetrics(p->hist) < n) /* max_metrics is the catalog's bound: only */
+        pulse_history_grow(p->hist, n);      /* -ENOMEM can fail it, tried again next tick */
     if (hit)
         log_event(p->log, LOG_WARN, "history_metrics_full",
                   "%d history names reached: newer interfaces, disks, sensors and mounts are in "

@@ -248,8 +248,14 @@ static void test_history_grows_lazily(void **state)
     assert_true(one > 0);
     assert_int_equal(pulse_history_grow(h, 5), -ENOSPC);
     assert_int_equal(pulse_history_grow(h, 1), -EINVAL);
+    size_t before = pulse_history_memory_bytes(h);
     assert_int_equal(pulse_history_grow(h, 4), 0);
     assert_int_equal(pulse_history_nmetrics(h), 4);
+    /* Growing costs two more entries of the per-metric arrays (sum, count, two column
+     * pointers), no column. */
+    size_t arrays = pulse_history_memory_bytes(h) - before;
+    assert_int_equal(arrays, 2 * (sizeof(double) + sizeof(uint32_t) + 2 * sizeof(double *)));
+    base += arrays;
     v[3] = 42;
     assert_int_equal(pulse_history_add(h, 2000, v), 0);
     /* Metric 3 now has its fine column (the minute one comes at the minute's end); metrics 1 and
