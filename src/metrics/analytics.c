@@ -279,23 +279,24 @@ static void make_resolution(pulse_analytics *a, pulse_insight *in, const pulse_i
 
 static const char *fmt(int metric, double v, char *buf, size_t len)
 {
-    pulse_format_value(pulse_metric_unit(metric), v, buf, len);
+    pulse_format_value(pulse_name_unit(pulse_metric_name(metric)), v, buf, len);
     return buf;
 }
 
 void pulse_analytics_restart_resolution(pulse_analytics *a, const pulse_insight *raised,
                                         int64_t now_ms, pulse_insight *out)
 {
-    char took[32];
+    char took[32], label[128];
     int metric = pulse_metric_id(raised->metric);
+    pulse_name_label(raised->metric, label, sizeof(label)); /* words, also for fs.MOUNT.usage */
     make_resolution(a, out, raised, metric, NAN, now_ms, "restart");
     /* make_resolution names the metric by id: keep the stored name even if this build lacks it */
     snprintf(out->metric, sizeof(out->metric), "%s", raised->metric);
     snprintf(out->key, sizeof(out->key), "%s", raised->key);
     pulse_format_duration((long long)(now_ms - raised->ts_ms), took, sizeof(took));
     snprintf(out->message, sizeof(out->message),
-             "%s alert closed: pulse restarted %s after it was raised; checking again from now",
-             metric >= 0 ? pulse_metric_label(metric) : raised->metric, took);
+             "%.80s alert closed: pulse restarted %s after it was raised; checking again from now",
+             label, took);
 }
 
 /* ---- threshold rules ---- */

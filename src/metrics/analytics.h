@@ -18,21 +18,23 @@
 typedef enum { PULSE_LEVEL_INFO, PULSE_LEVEL_WARNING, PULSE_LEVEL_CRITICAL } pulse_level;
 
 typedef struct {
-    char key[48];      /* stable identity: "threshold:cpu.usage", "anomaly:network.rx_bps", ... */
+    char key[280];     /* stable identity: "threshold:cpu.usage", "anomaly:network.rx_bps", ... (a
+                          mount point of up to 255 bytes fits "fs_trend:MOUNT") */
     pulse_level level; /* warning / critical when raised, info when resolved */
     bool active;       /* true when raised ("state":"raised"), false when resolved */
-    char metric[32];
+    char metric[272];  /* a history name: fits "fs.MOUNT.usage" for any listed mount */
     char message[192]; /* for people: "Disk writes at 972 MiB/s, far above the usual 150 KiB/s" */
     double value;      /* the raw value, in the metric's unit */
     int64_t ts_ms;
-    double threshold;   /* threshold rules: the level that raises (load: cores x per core) */
-    double clear_below; /* threshold rules: the value must fall under this to resolve */
-    double baseline;    /* anomalies: the usual level (EWMA mean) before the anomaly */
-    double z;           /* anomalies: the z-score of value against the baseline */
-    uint64_t seq;       /* unique, increasing number of this insight */
-    uint64_t resolves;  /* resolved: seq of the raised insight it ends (0 when raised) */
-    int64_t raised_ts;  /* when the raised insight was raised (its own ts when raised) */
-    char reason[16];    /* resolved: "recovered", "new_normal" or "restart"; "" when raised */
+    double threshold;     /* threshold rules: the level that raises (load: cores x per core) */
+    double clear_below;   /* threshold rules: the value must fall under this to resolve */
+    double baseline;      /* anomalies: the usual level (EWMA mean) before the anomaly */
+    double z;             /* anomalies: the z-score of value against the baseline */
+    uint64_t seq;         /* unique, increasing number of this insight */
+    uint64_t resolves;    /* resolved: seq of the raised insight it ends (0 when raised) */
+    int64_t raised_ts;    /* when the raised insight was raised (its own ts when raised) */
+    char reason[16];      /* resolved: "recovered", "new_normal" or "restart"; "" when raised */
+    double hours_to_full; /* a raised fs_trend: hours until full at the current rate; 0 = none */
 } pulse_insight;
 
 typedef struct {

@@ -62,22 +62,6 @@ static uint64_t take_seq(pulse_fs_alerts *a)
     return a->next_seq ? a->next_seq(a->seq_arg) : ++a->own_seq;
 }
 
-int pulse_fs_format_bytes(double bytes, char *buf, size_t len)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int u = 0;
-    double v = fabs(bytes);
-    while (v >= 1024 && u < 5) {
-        v /= 1024;
-        u++;
-    }
-    if (bytes < 0)
-        v = -v;
-    if (u == 0)
-        return snprintf(buf, len, "%.0f B", v);
-    return snprintf(buf, len, fabs(v) < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 double pulse_fs_hours_to_full(const double *t, const double *used, int n, double available)
 {
     if (n < 2)
@@ -221,6 +205,7 @@ static void check_trend(pulse_fs_alerts *a, mount_state *s, const pulse_fs *f, i
         base_insight(a, &s->trend, "fs_trend", h < 2 ? PULSE_LEVEL_CRITICAL : PULSE_LEVEL_WARNING,
                      f, ts);
         hours_words(h, when, sizeof(when));
+        s->trend.hours_to_full = fmax(h, 1.0 / 3600); /* 0 means "none": at least a second */
         fmt(s->trend.message, sizeof(s->trend.message),
             "Disk %.80s will be full in %s at the current rate (%s free)", f->mount, when, freeb);
         emit(ev, cap, n, &s->trend);

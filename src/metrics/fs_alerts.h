@@ -33,7 +33,5 @@ void pulse_fs_alerts_active(const pulse_fs_alerts *a, pulse_insight *out, size_t
 /* Hours until full from points (t seconds, used bytes) and the free space, or a negative value
  * when the used space is not growing. */
 double pulse_fs_hours_to_full(const double *t, const double *used, int n, double available);
-/* Prints bytes as "1.5 GiB", "980 MiB", "12 KiB", "512 B". */
-int pulse_fs_format_bytes(double bytes, char *buf, size_t len);
 
 #endif

@@ -7,11 +7,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct {
     size_t cap, head, count; /* head is the next write position */
     int64_t *ts;
-    double *vals; /* vals[metric * cap + slot] */
+    double **cols; /* cols[metric][slot]; `room` pointers, a column allocated at its first
+                      value and never moved, NULL = no value yet */
 } ring;
 
 struct pulse_history {
@@ -20,6 +22,7 @@ struct pulse_history {
     int64_t bucket; /* start of the minute being accumulated, INT64_MIN when none */
     double *sum;
     uint32_t *cnt;
+    int room; /* entries of sum, cnt and both rings' cols: grown with nmetrics */
     size_t bytes;
 };
 
@@ -38,30 +41,67 @@ void pulse_history_config_default(pulse_history_config *cfg)
     cfg->minute_seconds = 7 * 86400;
     cfg->minute_ms = 60000;
     cfg->nmetrics = PULSE_METRIC_COUNT;
+    cfg->max_metrics = 0;
 }
 
-static int ring_init(ring *r, size_t cap, int nmetrics, size_t *bytes)
+static int ring_init(ring *r, size_t cap, int room, size_t *bytes)
 {
     r->cap = cap;
     r->ts = calloc(cap, sizeof(*r->ts));
-    r->vals = calloc(cap * (size_t)nmetrics, sizeof(*r->vals));
-    *bytes += cap * sizeof(*r->ts) + cap * (size_t)nmetrics * sizeof(*r->vals);
-    return r->ts && r->vals ? 0 : -ENOMEM;
+    r->cols = calloc((size_t)room, sizeof(*r->cols));
+    *bytes += cap * sizeof(*r->ts) + (size_t)room * sizeof(*r->cols);
+    return r->ts && r->cols ? 0 : -ENOMEM;
 }
 
-static void ring_push(ring *r, int nmetrics, int64_t ts, const double *values)
+/* Columns are anonymous mappings: zero pages the kernel only backs once written, so a column
+ * costs resident memory as the ring fills, not when allocated (a heap calloc may touch it all). */
+static size_t column_bytes(const ring *r)
 {
-    r->ts[r->head] = ts;
-    for (int m = 0; m < nmetrics; m++)
-        r->vals[(size_t)m * r->cap + r->head] = values[m];
-    r->head = (r->head + 1) % r->cap;
-    if (r->count < r->cap)
-        r->count++;
+    return r->cap * sizeof(double);
+}
+
+static void ring_free(ring *r, int room)
+{
+    for (int m = 0; r->cols && m < room; m++)
+        if (r->cols[m])
+            munmap(r->cols[m], column_bytes(r));
+    free(r->cols);
+    free(r->ts);
 }
 
 static size_t ring_slot(const ring *r, size_t i)
 {
     return (r->head + r->cap - r->count + i) % r->cap;
+}
+
+/* A column for a metric's first value: the points already in the ring have none. Only those
+ * slots are written, so the rest of the column costs no resident memory until the ring
+ * reaches it. On -ENOMEM the metric stays without a column (its values are dropped). */
+static void ring_add_column(ring *r, int m, size_t *bytes)
+{
+    void *map =
+        mmap(NULL, column_bytes(r), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
+        return;
+    double *col = map;
+    for (size_t i = 0; i < r->count; i++)
+        col[ring_slot(r, i)] = NAN;
+    r->cols[m] = col;
+    *bytes += column_bytes(r);
+}
+
+static void ring_push(ring *r, int nmetrics, int64_t ts, const double *values, size_t *bytes)
+{
+    r->ts[r->head] = ts;
+    for (int m = 0; m < nmetrics; m++) {
+        if (!r->cols[m] && !isnan(values[m]))
+            ring_add_column(r, m, bytes);
+        if (r->cols[m])
+            r->cols[m][r->head] = values[m];
+    }
+    r->head = (r->head + 1) % r->cap;
+    if (r->count < r->cap)
+        r->count++;
 }
 
 static int64_t ring_last_ts(const ring *r)
@@ -78,21 +118,26 @@ static size_t span_cap(uint32_t span_s, uint32_t step_ms)
 int pulse_history_new(const pulse_history_config *cfg, pulse_history **out)
 {
     if (!cfg || !out || !cfg->interval_ms || !cfg->fine_seconds || !cfg->minute_seconds ||
-        !cfg->minute_ms || cfg->nmetrics < 1)
+        !cfg->minute_ms || cfg->nmetrics < 1 ||
+        (cfg->max_metrics != 0 && cfg->max_metrics < cfg->nmetrics))
         return -EINVAL;
     *out = NULL;
     pulse_history *h = calloc(1, sizeof(*h));
     if (!h)
         return -ENOMEM;
     h->cfg = *cfg;
+    if (!h->cfg.max_metrics)
+        h->cfg.max_metrics = cfg->nmetrics;
+    size_t max = (size_t)cfg->nmetrics; /* grown on demand up to max_metrics */
+    h->room = cfg->nmetrics;
     h->bucket = INT64_MIN;
-    h->sum = calloc((size_t)cfg->nmetrics, sizeof(*h->sum));
-    h->cnt = calloc((size_t)cfg->nmetrics, sizeof(*h->cnt));
-    h->bytes = sizeof(*h) + (size_t)cfg->nmetrics * (sizeof(*h->sum) + sizeof(*h->cnt));
-    int rc = ring_init(&h->fine, span_cap(cfg->fine_seconds, cfg->interval_ms), cfg->nmetrics,
-                       &h->bytes);
+    h->sum = calloc(max, sizeof(*h->sum));
+    h->cnt = calloc(max, sizeof(*h->cnt));
+    h->bytes = sizeof(*h) + max * (sizeof(*h->sum) + sizeof(*h->cnt));
+    int rc =
+        ring_init(&h->fine, span_cap(cfg->fine_seconds, cfg->interval_ms), (int)max, &h->bytes);
     if (rc == 0)
-        rc = ring_init(&h->minute, span_cap(cfg->minute_seconds, cfg->minute_ms), cfg->nmetrics,
+        rc = ring_init(&h->minute, span_cap(cfg->minute_seconds, cfg->minute_ms), (int)max,
                        &h->bytes);
     if (rc < 0 || !h->sum || !h->cnt) {
         pulse_history_free(h);
@@ -106,10 +151,8 @@ void pulse_history_free(pulse_history *h)
 {
     if (!h)
         return;
-    free(h->fine.ts);
-    free(h->fine.vals);
-    free(h->minute.ts);
-    free(h->minute.vals);
+    ring_free(&h->fine, h->room);
+    ring_free(&h->minute, h->room);
     free(h->sum);
     free(h->cnt);
     free(h);
@@ -138,7 +181,7 @@ static int flush_minute(pulse_history *h)
         if (!avg)
             return -ENOMEM;
         bucket_average(h, avg);
-        ring_push(&h->minute, h->cfg.nmetrics, h->bucket, avg);
+        ring_push(&h->minute, h->cfg.nmetrics, h->bucket, avg, &h->bytes);
         free(avg);
     }
     memset(h->sum, 0, (size_t)h->cfg.nmetrics * sizeof(*h->sum));
@@ -157,7 +200,7 @@ int pulse_history_add(pulse_history *h, int64_t ts_ms, const double *values)
             return rc;
         h->bucket = bucket;
     }
-    ring_push(&h->fine, h->cfg.nmetrics, ts_ms, values);
+    ring_push(&h->fine, h->cfg.nmetrics, ts_ms, values, &h->bytes);
     for (int m = 0; m < h->cfg.nmetrics; m++) {
         if (!isnan(values[m])) {
             h->sum[m] += values[m];
@@ -173,7 +216,7 @@ int pulse_history_load_minute(pulse_history *h, int64_t ts_ms, const double *val
         return -EINVAL;
     if (ts_ms <= ring_last_ts(&h->minute))
         return 0;
-    ring_push(&h->minute, h->cfg.nmetrics, ts_ms, values);
+    ring_push(&h->minute, h->cfg.nmetrics, ts_ms, values, &h->bytes);
     return 0;
 }
 
@@ -189,7 +232,8 @@ static pulse_point source_get(const source *s, size_t i)
     if (i == s->r->count)
         return s->extra;
     size_t slot = ring_slot(s->r, i);
-    return (pulse_point){s->r->ts[slot], s->r->vals[(size_t)s->metric * s->r->cap + slot]};
+    const double *col = s->r->cols[s->metric];
+    return (pulse_point){s->r->ts[slot], col ? col[slot] : NAN};
 }
 
 static bool in_range(pulse_point p, int64_t from, int64_t now)
@@ -383,6 +427,50 @@ int pulse_history_query_series(const pulse_history *h, int metric, int64_t secon
     }
     *step_ms = bucket_width(range, base, max_points);
     *n = series_buckets(&s, from, now_ms, *step_ms, out);
+    return 0;
+}
+
+/* Widens an array of `room` entries to `n`, zeroing the new ones; false on -ENOMEM (the old one
+ * stays valid). Only the loop reads these arrays and nothing keeps a pointer into them: the
+ * columns they point to never move. */
+static bool widen(void **arr, size_t elem, int room, int n)
+{
+    char *p = realloc(*arr, (size_t)n * elem);
+    if (!p)
+        return false;
+    memset(p + (size_t)room * elem, 0, (size_t)(n - room) * elem);
+    *arr = p;
+    return true;
+}
+
+static int make_room(pulse_history *h, int nmetrics)
+{
+    if (nmetrics <= h->room)
+        return 0;
+    int n = h->room * 2 > nmetrics ? h->room * 2 : nmetrics;
+    if (n > h->cfg.max_metrics)
+        n = h->cfg.max_metrics;
+    if (!widen((void **)&h->sum, sizeof(*h->sum), h->room, n) ||
+        !widen((void **)&h->cnt, sizeof(*h->cnt), h->room, n) ||
+        !widen((void **)&h->fine.cols, sizeof(*h->fine.cols), h->room, n) ||
+        !widen((void **)&h->minute.cols, sizeof(*h->minute.cols), h->room, n))
+        return -ENOMEM; /* the arrays widened so far are merely larger than needed */
+    h->bytes +=
+        (size_t)(n - h->room) * (sizeof(*h->sum) + sizeof(*h->cnt) + 2 * sizeof(*h->fine.cols));
+    h->room = n;
+    return 0;
+}
+
+int pulse_history_grow(pulse_history *h, int nmetrics)
+{
+    if (!h || nmetrics < h->cfg.nmetrics)
+        return -EINVAL;
+    if (nmetrics > h->cfg.max_metrics)
+        return -ENOSPC;
+    int rc = make_room(h, nmetrics);
+    if (rc < 0)
+        return rc;
+    h->cfg.nmetrics = nmetrics; /* the new columns come with their first values */
     return 0;
 }
 

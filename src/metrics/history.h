@@ -1,6 +1,7 @@
 /* In-memory metric history at two resolutions: every sample of the last hour (fine ring) and
  * one-minute averages of the last 7 days (minute ring). Values are columnar: one timestamp
- * ring shared by every metric plus one double per metric per point; NaN means "no value".
+ * ring shared by every metric plus one double per metric per point; NaN means "no value". A
+ * metric's column is allocated when its first value arrives (none for a metric never seen).
  * Not thread-safe: one owner (the event loop). See docs/METRICS.md for the memory figure. */
 #ifndef PULSE_HISTORY_H
 #define PULSE_HISTORY_H
@@ -16,6 +17,7 @@ typedef struct {
     uint32_t minute_seconds; /* span of the minute ring (default 7 days) */
     uint32_t minute_ms;      /* width of a coarse bucket (default 60000) */
     int nmetrics;            /* values per point (default PULSE_METRIC_COUNT) */
+    int max_metrics;         /* values per point it may grow to (0 = nmetrics) */
 } pulse_history_config;
 
 typedef struct {
@@ -47,7 +49,11 @@ int pulse_history_query(const pulse_history *h, int metric, int64_t seconds, int
  * max_points points in all, markers included. */
 int pulse_history_query_series(const pulse_history *h, int metric, int64_t seconds, int64_t now_ms,
                                size_t max_points, pulse_point *out, size_t *n, int64_t *step_ms);
-/* Number of values per point this history was created with. */
+/* Grows the values per point to nmetrics (new metrics have no value before): -EINVAL when fewer
+ * than now, -ENOSPC past max_metrics, -ENOMEM. Columns never move (each is allocated at its
+ * metric's first value); only the small per-metric pointer and accumulator arrays grow. */
+int pulse_history_grow(pulse_history *h, int nmetrics);
+/* Number of values per point now. */
 int pulse_history_nmetrics(const pulse_history *h);
 /* Bytes allocated by the history (both rings and the minute accumulator). */
 size_t pulse_history_memory_bytes(const pulse_history *h);

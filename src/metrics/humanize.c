@@ -3,7 +3,9 @@
 #include "metrics/collector.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 pulse_unit pulse_metric_unit(int metric)
 {
@@ -42,11 +44,72 @@ pulse_unit pulse_metric_unit(int metric)
 const char *pulse_unit_name(pulse_unit unit)
 {
     static const char *const names[] = {
-        [PULSE_UNIT_NUMBER] = "number", [PULSE_UNIT_PERCENT] = "percent",
-        [PULSE_UNIT_BYTES] = "bytes",   [PULSE_UNIT_BPS] = "bytes/s",
-        [PULSE_UNIT_LOAD] = "load",     [PULSE_UNIT_COUNT] = "count",
+        [PULSE_UNIT_NUMBER] = "number",   [PULSE_UNIT_PERCENT] = "percent",
+        [PULSE_UNIT_BYTES] = "bytes",     [PULSE_UNIT_BPS] = "bytes/s",
+        [PULSE_UNIT_LOAD] = "load",       [PULSE_UNIT_COUNT] = "count",
+        [PULSE_UNIT_CELSIUS] = "celsius",
     };
     return (unsigned)unit < sizeof(names) / sizeof(names[0]) ? names[unit] : "number";
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+pulse_unit pulse_name_unit(const char *name)
+{
+    if (!name)
+        return PULSE_UNIT_NUMBER;
+    int id = pulse_metric_id(name);
+    if (id >= 0)
+        return pulse_metric_unit(id);
+    if (strncmp(name, "cpu.cores.", 10) == 0 || ends_with(name, ".usage"))
+        return PULSE_UNIT_PERCENT;
+    if (ends_with(name, ".used"))
+        return PULSE_UNIT_BYTES;
+    if (ends_with(name, "_bps"))
+        return PULSE_UNIT_BPS;
+    if (ends_with(name, ".celsius"))
+        return PULSE_UNIT_CELSIUS;
+    return PULSE_UNIT_NUMBER;
+}
+
+/* "PREFIX KEY SUFFIX" of a per-host name, printed as words: fmt gets the key's length and text. */
+static bool label_form(const char *name, const char *pre, const char *suf, const char *fmt,
+                       char *buf, size_t len, int *rc)
+{
+    size_t n = strlen(name), lp = strlen(pre), ls = strlen(suf);
+    if (n <= lp + ls || strncmp(name, pre, lp) != 0 || strcmp(name + n - ls, suf) != 0)
+        return false;
+    *rc = snprintf(buf, len, fmt, (int)(n - lp - ls), name + lp);
+    return true;
+}
+
+int pulse_name_label(const char *name, char *buf, size_t len)
+{
+    static const struct {
+        const char *pre, *suf, *fmt;
+    } forms[] = {
+        {"cpu.cores.", "", "CPU core %.*s"},
+        {"network.interfaces.", ".rx_bps", "Network receive on %.*s"},
+        {"network.interfaces.", ".tx_bps", "Network send on %.*s"},
+        {"disk.disks.", ".read_bps", "Disk reads on %.*s"},
+        {"disk.disks.", ".write_bps", "Disk writes on %.*s"},
+        {"fs.", ".usage", "Disk %.*s"},
+        {"fs.", ".used", "Disk %.*s used space"},
+        {"sensors.", ".celsius", "Temperature %.*s"},
+    };
+    if (!name)
+        return snprintf(buf, len, "%s", "");
+    int id = pulse_metric_id(name), rc = 0;
+    if (id >= 0)
+        return snprintf(buf, len, "%s", pulse_metric_label(id));
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+        if (label_form(name, forms[i].pre, forms[i].suf, forms[i].fmt, buf, len, &rc))
+            return rc;
+    return snprintf(buf, len, "%s", name);
 }
 
 const char *pulse_metric_label(int metric)
@@ -124,6 +187,8 @@ int pulse_format_value(pulse_unit unit, double v, char *buf, size_t len)
         return snprintf(buf, len, "%.2f", v);
     case PULSE_UNIT_COUNT:
         return snprintf(buf, len, "%.0f", v);
+    case PULSE_UNIT_CELSIUS:
+        return snprintf(buf, len, "%.1f °C", v);
     default:
         return format_scaled(v, "", buf, len);
     }

@@ -13,11 +13,20 @@ typedef enum {
     PULSE_UNIT_BPS,     /* bytes per second */
     PULSE_UNIT_LOAD,    /* load average */
     PULSE_UNIT_COUNT,   /* a whole count (processes) */
+    PULSE_UNIT_CELSIUS, /* degrees Celsius (temperature sensors) */
 } pulse_unit;
 
 /* Unit of a history metric id (PULSE_UNIT_NUMBER for an id it does not know). */
 pulse_unit pulse_metric_unit(int metric);
-/* Name of a unit as the protocol spells it: "percent", "bytes", "bytes/s", "load", "count". */
+/* Unit of any history name: a base metric's (pulse_metric_unit), else by its form: cpu.cores.N
+ * and *.usage percent, *.used bytes, *_bps bytes/s, *.celsius celsius; else PULSE_UNIT_NUMBER. */
+pulse_unit pulse_name_unit(const char *name);
+/* Words for any history name in a sentence: a base metric's label, "CPU core 3", "Network
+ * receive on eth0", "Disk writes on sda", "Disk /home", "Temperature coretemp/Core 0"; else the
+ * name itself. Returns what snprintf returns. */
+int pulse_name_label(const char *name, char *buf, size_t len);
+/* Name of a unit as the protocol spells it: "percent", "bytes", "bytes/s", "load", "count",
+ * "celsius". */
 const char *pulse_unit_name(pulse_unit unit);
 /* Label of a history metric for a sentence ("CPU", "Disk writes"); the metric's name when it
  * has no label of its own, "" for an unknown id. */

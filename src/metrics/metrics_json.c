@@ -158,15 +158,6 @@ static void put_finite(build *b, json_t *o, const char *key, double v)
         put(b, o, key, json_real(v));
 }
 
-/* The unit of an insight's value: its metric's, and percent for a filesystem's "fs.*.usage". */
-static const char *insight_unit(const pulse_insight *in)
-{
-    size_t n = strlen(in->metric);
-    if (strncmp(in->metric, "fs.", 3) == 0 && n > 9 && strcmp(in->metric + n - 6, ".usage") == 0)
-        return pulse_unit_name(PULSE_UNIT_PERCENT);
-    return pulse_unit_name(pulse_metric_unit(pulse_metric_id(in->metric)));
-}
-
 static json_t *insight_object(build *b, const pulse_insight *in)
 {
     json_t *o = json_object();
@@ -180,11 +171,13 @@ static json_t *insight_object(build *b, const pulse_insight *in)
     put(b, o, "active", json_boolean(in->active));
     put(b, o, "state", json_string(in->active ? "raised" : "resolved"));
     put(b, o, "seq", json_integer((json_int_t)in->seq));
-    put(b, o, "unit", json_string(insight_unit(in)));
+    put(b, o, "unit", json_string(pulse_unit_name(pulse_name_unit(in->metric))));
     put_finite(b, o, "threshold", in->threshold);
     put_finite(b, o, "clear_below", in->clear_below);
     put_finite(b, o, "baseline", in->baseline);
     put_finite(b, o, "z", isfinite(in->z) ? round(in->z * 100.0) / 100.0 : in->z);
+    if (in->active && isfinite(in->hours_to_full) && in->hours_to_full > 0)
+        put(b, o, "hours_to_full", json_real(round(in->hours_to_full * 100.0) / 100.0));
     if (!in->active) {
         put(b, o, "resolves", json_integer((json_int_t)in->resolves));
         put(b, o, "raised_ts", json_integer(in->raised_ts));

@@ -179,11 +179,36 @@ static void publish_insights(struct metrics_service *p, const pulse_insight *ev,
 
 /* ---- the tick ------------------------------------------------------------------------------ */
 
+/* Items that appeared since the last tick (a USB disk, a veth, a new mount) join the history and
+ * the store from this sample on; at the bound, one warning. */
+static void grow_catalog(struct metrics_service *p)
+{
+    bool hit = false;
+    int before = pulse_catalog_count(p->cat);
+    if (pulse_catalog_update(p->cat, &p->latest, hostscan_fs(p->hs), &hit) > 0) {
+        for (int i = before; i < pulse_catalog_count(p->cat); i++)
+            log_event(p->log, LOG_INFO, "history_metric_added", "%s",
+                      pulse_catalog_name(p->cat, i));
+    }
+    int n = pulse_catalog_count(p->cat);
+    if (pulse_history_nmetrics(p->hist) < n) /* max_metrics is the catalog's bound: only */
+        pulse_history_grow(p->hist, n);      /* -ENOMEM can fail it, tried again next tick */
+    if (hit)
+        log_event(p->log, LOG_WARN, "history_metrics_full",
+                  "%d history names reached: newer interfaces, disks, sensors and mounts are in "
+                  "frames only",
+                  PULSE_CATALOG_MAX);
+}
+
 static void record(struct metrics_service *p)
 {
     double v[PULSE_CATALOG_MAX]; /* the base metrics first: analytics reads those */
     pulse_insight ev[PULSE_ANALYTICS_MAX_EVENTS];
     size_t nev = 0;
+    grow_catalog(p);
+    int n = pulse_history_nmetrics(p->hist);
+    if (p->store && p->pending.nvalues < n && pulse_store_batch_grow(&p->pending, n) == 0)
+        p->pending.names = pulse_catalog_names(p->cat);
     pulse_catalog_values(p->cat, &p->latest, hostscan_fs(p->hs), v);
     if (pulse_history_add(p->hist, p->latest.ts_ms, v) < 0)
         return; /* the wall clock stepped back: skip this sample */
@@ -274,6 +299,31 @@ static int open_host_parts(struct metrics_service *p)
     return pulse_catalog_new(p->have_latest ? &p->latest : NULL, hostscan_fs(p->hs), &p->cat);
 }
 
+static void add_stored_name(void *arg, const char *name)
+{
+    pulse_catalog_add_name(arg, name); /* a name of another build or past the bound: skipped */
+}
+
+/* Items seen before the restart but gone now keep their stored history until retention drops
+ * it: their names join the catalog (and the history, empty until the rows are loaded). */
+static int restore_names(struct metrics_service *p, char *err, size_t errlen)
+{
+    int rc = pulse_store_metric_names(p->store, add_stored_name, p->cat);
+    if (rc < 0) {
+        snprintf(err, errlen, "listing stored metrics: %s", strerror(-rc));
+        return rc;
+    }
+    int n = pulse_catalog_count(p->cat);
+    if ((rc = pulse_history_grow(p->hist, n)) < 0 ||
+        (rc = pulse_store_batch_grow(&p->pending, n)) < 0 ||
+        (rc = pulse_store_batch_grow(&p->writing, n)) < 0) {
+        snprintf(err, errlen, "restoring stored metrics: %s", strerror(-rc));
+        return rc;
+    }
+    p->pending.names = p->writing.names = pulse_catalog_names(p->cat);
+    return 0;
+}
+
 static int open_parts(struct metrics_service *p, char *why, size_t whylen)
 {
     pulse_history_config hc;
@@ -296,7 +346,8 @@ static int open_parts(struct metrics_service *p, char *why, size_t whylen)
     int rc;
     if ((rc = pulse_collector_new(NULL, PULSE_READ_BUF_DEFAULT, &p->col)) < 0 ||
         (rc = open_host_parts(p)) < 0 ||
-        (hc.nmetrics = pulse_catalog_count(p->cat), rc = pulse_history_new(&hc, &p->hist)) < 0 ||
+        (hc.nmetrics = pulse_catalog_count(p->cat), hc.max_metrics = PULSE_CATALOG_MAX,
+         rc = pulse_history_new(&hc, &p->hist)) < 0 ||
         (rc = pulse_analytics_new(&ac, &p->an)) < 0 ||
         (rc = pulse_store_batch_init_n(&p->pending, BATCH_ROWS, hc.nmetrics)) < 0 ||
         (rc = pulse_store_batch_init_n(&p->writing, BATCH_ROWS, hc.nmetrics)) < 0) {
@@ -305,8 +356,9 @@ static int open_parts(struct metrics_service *p, char *why, size_t whylen)
     }
     char err[256] = "";
     if ((rc = pulse_store_open(p->opt.db, NULL, &p->store, err, sizeof(err))) < 0 ||
-        (rc = pulse_store_set_metrics(p->store, pulse_catalog_names(p->cat), hc.nmetrics, err,
-                                      sizeof(err))) < 0 ||
+        (rc = restore_names(p, err, sizeof(err))) < 0 ||
+        (rc = pulse_store_set_metrics(p->store, pulse_catalog_names(p->cat),
+                                      pulse_catalog_count(p->cat), err, sizeof(err))) < 0 ||
         (rc = pulse_store_load(p->store, p->hist, (int64_t)pulse_wall_ms(), err, sizeof(err))) <
             0) {
         snprintf(why, whylen, "--db %s: %s", p->opt.db, err);
@@ -487,6 +539,15 @@ static void add_host_parts(struct metrics_service *p, json_t *insights)
     }
 }
 
+/* Every name `history` answers now: the base metrics, then this host's in the order they came. */
+static json_t *history_names(const struct metrics_service *p)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < pulse_catalog_count(p->cat); i++)
+        json_array_append_new(a, json_string(pulse_catalog_name(p->cat, i)));
+    return a ? a : json_null();
+}
+
 json_t *metrics_service_snapshot(struct metrics_service *p)
 {
     int64_t now = (int64_t)pulse_wall_ms();
@@ -506,10 +567,11 @@ json_t *metrics_service_snapshot(struct metrics_service *p)
     json_t *host = NULL;
     if (pulse_host_json(hostscan_host(p->hs), &host) < 0)
         host = json_null();
-    return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o}", "type", "snapshot", "metrics",
+    return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:o}", "type", "snapshot", "metrics",
                      metrics ? metrics : json_null(), "analytics", analytics, "insights", insights,
                      "server", "connections", (json_int_t)p->hub->conns.ws_count, "uptime_s",
-                     (json_int_t)hub_uptime_s(p->hub), "host", host);
+                     (json_int_t)hub_uptime_s(p->hub), "host", host, "history_metrics",
+                     history_names(p));
 }
 
 int metrics_service_history(struct metrics_service *p, const char *metric, long long seconds,
@@ -545,6 +607,9 @@ void metrics_service_prometheus(struct metrics_service *p, FILE *out)
           rates ? s->net.tx_bps : nan);
     gauge(out, "pulse_load1", "Host load average over 1 minute.", p->have_latest ? s->load1 : nan);
     /* What a kill -9 would lose now: the samples after the last commit (docs/OPERATIONS.md). */
+    gauge(out, "pulse_history_memory_bytes",
+          "Bytes held by the in-memory history (timestamps and the columns of metrics seen).",
+          (double)pulse_history_memory_bytes(p->hist));
     gauge(out, "pulse_history_committed_timestamp_ms",
           "Newest sample in the database (committed), ms since the epoch; 0 before the first.",
           (double)p->committed_ts);

@@ -54,11 +54,13 @@ static const char *const migrations[] = {
     " message TEXT NOT NULL, value REAL, threshold REAL, clear_below REAL, baseline REAL,"
     " z REAL, resolves INTEGER NOT NULL, raised_ts INTEGER NOT NULL, reason TEXT NOT NULL);"
     "CREATE INDEX insight_ts ON insight(ts);",
+    /* 3: the hours to full of a filesystem trend alert (NULL for every other insight). */
+    "ALTER TABLE insight ADD COLUMN hours_to_full REAL;",
 };
 
 #define INSIGHT_COLUMNS                                                                            \
     "seq, ts, key, level, active, metric, message, value, threshold, clear_below, baseline, z,"    \
-    " resolves, raised_ts, reason"
+    " resolves, raised_ts, reason, hours_to_full"
 
 static const char *const statements[ST_COUNT] = {
     [ST_INSERT] = "INSERT OR REPLACE INTO sample(ts, metric_id, value) VALUES(?1, ?2, ?3)",
@@ -72,8 +74,9 @@ static const char *const statements[ST_COUNT] = {
     [ST_DEL_MINUTE] = "DELETE FROM minute WHERE ts < ?1",
     [ST_SEL_RAW] = "SELECT ts, metric_id, value FROM sample WHERE ts >= ?1 ORDER BY ts",
     [ST_SEL_MINUTE] = "SELECT ts, metric_id, value FROM minute WHERE ts >= ?1 ORDER BY ts",
-    [ST_INS_INSIGHT] = "INSERT OR REPLACE INTO insight(" INSIGHT_COLUMNS ")"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_INS_INSIGHT] =
+        "INSERT OR REPLACE INTO insight(" INSIGHT_COLUMNS ")"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     /* Retention by age, and at most ?2 rows (seq numbers are dense: one per insight). */
     [ST_DEL_INSIGHT] = "DELETE FROM insight WHERE ts < ?1"
                        " OR seq <= (SELECT coalesce(max(seq), 0) FROM insight) - ?2",
@@ -129,6 +132,30 @@ int pulse_store_batch_init_n(pulse_store_batch *b, size_t cap, int nvalues)
     }
     for (size_t i = 0; i < cap; i++)
         b->rows[i].values = b->vals + i * (size_t)nvalues;
+    return 0;
+}
+
+int pulse_store_batch_grow(pulse_store_batch *b, int nvalues)
+{
+    if (!b || !b->cap || nvalues < b->nvalues)
+        return -EINVAL;
+    if (nvalues == b->nvalues)
+        return 0;
+    double *vals = malloc(b->cap * (size_t)nvalues * sizeof(*vals));
+    if (!vals)
+        return -ENOMEM;
+    for (size_t i = 0; i < b->cap; i++) { /* only held rows are written: no RSS for the rest */
+        double *row = vals + i * (size_t)nvalues;
+        if (i < b->count) {
+            memcpy(row, b->rows[i].values, (size_t)b->nvalues * sizeof(*row));
+            for (int m = b->nvalues; m < nvalues; m++)
+                row[m] = NAN;
+        }
+        b->rows[i].values = row;
+    }
+    free(b->vals);
+    b->vals = vals;
+    b->nvalues = nvalues;
     return 0;
 }
 
@@ -516,6 +543,7 @@ static int insert_insight(pulse_store *s, const pulse_insight *in)
     sqlite3_bind_int64(st, 13, (sqlite3_int64)in->resolves);
     sqlite3_bind_int64(st, 14, in->raised_ts);
     sqlite3_bind_text(st, 15, in->reason, -1, SQLITE_STATIC);
+    bind_real_or_null(st, 16, in->hours_to_full > 0 ? in->hours_to_full : NAN);
     return step_done(st);
 }
 
@@ -562,6 +590,35 @@ static int rollup_and_prune(pulse_store *s, const pulse_store_batch *b, int64_t 
     return rc;
 }
 
+/* A batch with more values than the store's set names them: the new names are registered in the
+ * batch's transaction (ids of a rolled-back one are looked up again next time). */
+static int grow_metrics(pulse_store *s, const pulse_store_batch *b, char *err, size_t errlen)
+{
+    if (!b->names || b->nvalues <= s->nmetrics)
+        return 0;
+    int64_t *ids = realloc(s->ids, (size_t)b->nvalues * sizeof(*ids));
+    if (!ids)
+        return -ENOMEM;
+    s->ids = ids;
+    return register_metrics(s, b->names, b->nvalues, err, errlen);
+}
+
+/* Ends a batch's transaction: commits, or rolls back and restores the names known before. */
+static int finish_batch(pulse_store *s, int src, int nold, char *err, size_t errlen)
+{
+    int rc = src == SQLITE_OK ? step_done(s->st[ST_COMMIT]) : src;
+    if (rc != SQLITE_OK) {
+        rc = db_fail(s->db, rc, src == SQLITE_OK ? "committing batch" : "writing batch", err,
+                     errlen);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->nmetrics = nold;
+        return rc;
+    }
+    s->rolled_upto = s->rolling_upto;
+    s->pruned_minute = s->pruning_minute;
+    return 0;
+}
+
 static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
                         size_t errlen)
 {
@@ -569,22 +626,22 @@ static int write_locked(pulse_store *s, const pulse_store_batch *b, int64_t now_
     if (src != SQLITE_OK)
         return db_fail(s->db, src, "starting batch", err, errlen);
     bool prune = false;
+    int grown = b->names && b->nvalues > s->nmetrics;
+    int rc = grow_metrics(s, b, err, errlen);
+    if (rc < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    int nold = s->nmetrics;
+    if (grown)
+        s->nmetrics = b->nvalues;
     for (size_t i = 0; src == SQLITE_OK && i < b->count; i++)
         src = insert_row(s, &b->rows[i], b->nvalues);
     if (src == SQLITE_OK)
         src = rollup_and_prune(s, b, now_ms, &prune);
     if (src == SQLITE_OK)
         src = write_insights(s, b, now_ms, prune);
-    int rc = src == SQLITE_OK ? step_done(s->st[ST_COMMIT]) : src;
-    if (rc != SQLITE_OK) {
-        rc = db_fail(s->db, rc, src == SQLITE_OK ? "committing batch" : "writing batch", err,
-                     errlen);
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    s->rolled_upto = s->rolling_upto;
-    s->pruned_minute = s->pruning_minute;
-    return 0;
+    return finish_batch(s, src, nold, err, errlen);
 }
 
 int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
@@ -669,6 +726,26 @@ int pulse_store_load(pulse_store *s, pulse_history *h, int64_t now_ms, char *err
     return rc == SQLITE_OK ? 0 : db_fail(s->db, rc, "loading history", err, errlen);
 }
 
+int pulse_store_metric_names(pulse_store *s, void (*fn)(void *arg, const char *name), void *arg)
+{
+    if (!s || !fn)
+        return -EINVAL;
+    if (atomic_flag_test_and_set(&s->busy))
+        return -EBUSY;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT name FROM metric m WHERE EXISTS(SELECT 1 FROM minute"
+                                " WHERE metric_id = m.id) OR EXISTS(SELECT 1 FROM sample"
+                                " WHERE metric_id = m.id) ORDER BY id",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            fn(arg, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    atomic_flag_clear(&s->busy);
+    return rc == SQLITE_DONE ? 0 : map_sqlite(rc);
+}
+
 /* ---- insights ---- */
 
 static double column_real(sqlite3_stmt *st, int col)
@@ -703,6 +780,7 @@ static void read_insight(sqlite3_stmt *st, pulse_insight *in)
     in->resolves = (uint64_t)sqlite3_column_int64(st, 12);
     in->raised_ts = sqlite3_column_int64(st, 13);
     column_text(st, 14, in->reason, sizeof(in->reason));
+    in->hours_to_full = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : column_real(st, 15);
 }
 
 int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t now_ms, char *err,

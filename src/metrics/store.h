@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PULSE_STORE_SCHEMA_VERSION 2
+#define PULSE_STORE_SCHEMA_VERSION 3
 #define PULSE_STORE_CACHE_KIB_STR "2048" /* page cache bound per database connection, KiB */
 #define PULSE_STORE_BATCH_INSIGHTS 256   /* insights one batch holds */
 
@@ -34,7 +34,9 @@ typedef struct {
 /* A plain-data copy of one or more ticks, safe to hand to a worker thread. */
 typedef struct {
     size_t count, cap;
-    int nvalues; /* values per row */
+    int nvalues;              /* values per row */
+    const char *const *names; /* their names (nvalues of them, e.g. the catalog's) for the store to
+                                 register those past its set; NULL = the store's set */
     pulse_store_row *rows;
     double *vals;     /* the rows' values, cap × nvalues */
     size_t ninsights; /* up to PULSE_STORE_BATCH_INSIGHTS */
@@ -49,6 +51,8 @@ void pulse_store_config_default(pulse_store_config *cfg);
 int pulse_store_batch_init(pulse_store_batch *b, size_t cap);
 /* Allocates room for cap rows of nvalues values each; -EINVAL, -ENOMEM. */
 int pulse_store_batch_init_n(pulse_store_batch *b, size_t cap, int nvalues);
+/* Widens every row to nvalues values (rows held get NaN for the new ones); -EINVAL, -ENOMEM. */
+int pulse_store_batch_grow(pulse_store_batch *b, int nvalues);
 /* Appends one tick's values (the batch's nvalues of them); -ENOSPC when full. */
 int pulse_store_batch_add(pulse_store_batch *b, int64_t ts_ms, const double *values);
 /* Appends one insight; -ENOSPC when full. */
@@ -68,7 +72,8 @@ int pulse_store_open(const char *path, const pulse_store_config *cfg, pulse_stor
                      size_t errlen);
 /* Closes the database (checkpointing the WAL); NULL is fine. */
 void pulse_store_close(pulse_store *s);
-/* Writes the batch, rolls finished minutes into averages and enforces retention relative to
+/* Writes the batch (registering the batch's names past the store's set first, which then uses
+ * them), rolls finished minutes into averages and enforces retention relative to
  * now_ms, all in one transaction. */
 int pulse_store_write(pulse_store *s, const pulse_store_batch *b, int64_t now_ms, char *err,
                       size_t errlen);
@@ -81,6 +86,9 @@ int pulse_store_load_insights(pulse_store *s, pulse_insight_log *log, int64_t no
  * registering new names; rows and loads then use n values. */
 int pulse_store_set_metrics(pulse_store *s, const char *const *names, int n, char *err,
                             size_t errlen);
+/* Calls fn with each metric name that has a stored sample or minute (on the calling thread);
+ * -EBUSY, or a negative SQLite error. */
+int pulse_store_metric_names(pulse_store *s, void (*fn)(void *arg, const char *name), void *arg);
 /* Schema version recorded in the database, or a negative error. */
 int pulse_store_schema_version(pulse_store *s);
 

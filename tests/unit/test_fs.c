@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include "metrics/fs.h"
+#include "metrics/humanize.h"
+#include "metrics/metrics_json.h"
 #include "metrics/fs_alerts.h"
 #include "metrics/host_json.h"
 #include "pulse_test.h"
@@ -201,6 +203,12 @@ static void test_trend_alert(void **state)
             assert_string_equal(ev[0].message, "Disk /var will be full in about 5 hours at the "
                                                "current rate (290 GiB free)");
             assert_true(isnan(ev[0].threshold));
+            assert_near(ev[0].hours_to_full, 290.0 / 60, 1e-6); /* the number in a field */
+            json_t *o = NULL;
+            assert_int_equal(pulse_insight_json(&ev[0], &o), 0);
+            assert_near(json_real_value(json_object_get(o, "hours_to_full")), 4.83, 1e-9);
+            assert_string_equal(json_string_value(json_object_get(o, "unit")), "percent");
+            json_decref(o);
             assert_true(i >= 10);
         }
     }
@@ -216,6 +224,10 @@ static void test_trend_alert(void **state)
     assert_non_null(strstr(ev[0].message, "Disk /var no longer filling up, at 30 % full, 288 GiB"));
     assert_string_equal(ev[0].reason, "recovered");
     assert_true(ev[0].resolves > 0);
+    json_t *o = NULL;
+    assert_int_equal(pulse_insight_json(&ev[0], &o), 0);
+    assert_null(json_object_get(o, "hours_to_full")); /* only on the raised one */
+    json_decref(o);
     pulse_fs_alerts_free(a);
 }
 
@@ -228,11 +240,11 @@ static void test_hours_and_bytes(void **state)
     assert_true(pulse_fs_hours_to_full(t, flat, 3, 5000) < 0);
     assert_true(pulse_fs_hours_to_full(t, u, 1, 5000) < 0);
     char b[32];
-    pulse_fs_format_bytes(512, b, sizeof(b));
+    pulse_format_value(PULSE_UNIT_BYTES, 512, b, sizeof(b));
     assert_string_equal(b, "512 B");
-    pulse_fs_format_bytes(1536, b, sizeof(b));
+    pulse_format_value(PULSE_UNIT_BYTES, 1536, b, sizeof(b));
     assert_string_equal(b, "1.5 KiB");
-    pulse_fs_format_bytes(972.0 * 1048576, b, sizeof(b));
+    pulse_format_value(PULSE_UNIT_BYTES, 972.0 * 1048576, b, sizeof(b));
     assert_string_equal(b, "972 MiB");
 }
 

@@ -45,9 +45,20 @@ static void test_default_memory_figure(void **state)
     assert_int_equal(cfg.nmetrics, PULSE_METRIC_COUNT);
     pulse_history *h;
     assert_int_equal(pulse_history_new(&cfg, &h), 0);
-    /* 3601 fine + 10081 minute rows of (8-byte ts + 8 bytes per metric). */
-    size_t rings = (3601 + 10081) * (8 + 8 * (size_t)PULSE_METRIC_COUNT);
+    /* At first only the timestamps: a metric's columns come with its first value. */
+    size_t ts = (3601 + 10081) * 8;
     size_t bytes = pulse_history_memory_bytes(h);
+    assert_true(bytes >= ts);
+    assert_true(bytes < ts + 4096);
+    /* Once every metric has a value in both rings: 3601 fine + 10081 minute rows of (8-byte ts +
+     * 8 bytes per metric). */
+    double v[PULSE_METRIC_COUNT];
+    for (int m = 0; m < PULSE_METRIC_COUNT; m++)
+        v[m] = m;
+    assert_int_equal(pulse_history_add(h, 1000, v), 0);
+    assert_int_equal(pulse_history_add(h, 61000, v), 0);
+    size_t rings = (3601 + 10081) * (8 + 8 * (size_t)PULSE_METRIC_COUNT);
+    bytes = pulse_history_memory_bytes(h);
     assert_true(bytes >= rings);
     assert_true(bytes < rings + 4096);
     assert_true(bytes < 3 * 1024 * 1024);

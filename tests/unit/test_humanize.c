@@ -92,6 +92,42 @@ static void test_units_and_labels(void **state)
         assert_true(pulse_metric_label(m)[0] >= 'A' && pulse_metric_label(m)[0] <= 'Z');
 }
 
+/* One unit and one wording for every history name: analytics, insight JSON and messages. */
+static void test_units_and_labels_by_name(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        pulse_unit unit;
+        const char *label;
+    } cases[] = {
+        {"cpu.usage", PULSE_UNIT_PERCENT, "CPU"},
+        {"disk.write_bps", PULSE_UNIT_BPS, "Disk writes"},
+        {"memory.used", PULSE_UNIT_BYTES, "Memory used"}, /* base id first, not ".used" */
+        {"load.1m", PULSE_UNIT_LOAD, "Load average"},
+        {"cpu.cores.3", PULSE_UNIT_PERCENT, "CPU core 3"},
+        {"fs./home.usage", PULSE_UNIT_PERCENT, "Disk /home"},
+        {"fs./srv/a.b.used", PULSE_UNIT_BYTES, "Disk /srv/a.b used space"},
+        {"network.interfaces.eth0.100.rx_bps", PULSE_UNIT_BPS, "Network receive on eth0.100"},
+        {"network.interfaces.veth1.tx_bps", PULSE_UNIT_BPS, "Network send on veth1"},
+        {"disk.disks.sdb.read_bps", PULSE_UNIT_BPS, "Disk reads on sdb"},
+        {"disk.disks.nvme0n1.write_bps", PULSE_UNIT_BPS, "Disk writes on nvme0n1"},
+        {"sensors.coretemp/Core 0.celsius", PULSE_UNIT_CELSIUS, "Temperature coretemp/Core 0"},
+        {"something.else", PULSE_UNIT_NUMBER, "something.else"},
+        {".usage", PULSE_UNIT_NUMBER, ".usage"}, /* a suffix alone is no name */
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(pulse_name_unit(cases[i].name), cases[i].unit);
+        pulse_name_label(cases[i].name, buf, sizeof(buf));
+        assert_string_equal(buf, cases[i].label);
+    }
+    assert_int_equal(pulse_name_unit(NULL), PULSE_UNIT_NUMBER);
+    assert_string_equal(pulse_unit_name(PULSE_UNIT_CELSIUS), "celsius");
+    pulse_format_value(PULSE_UNIT_CELSIUS, 41.54, buf, sizeof(buf));
+    assert_string_equal(buf, "41.5 °C");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_percent_load_count),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_units_and_labels),
+        cmocka_unit_test(test_units_and_labels_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

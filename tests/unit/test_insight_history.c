@@ -85,9 +85,29 @@ static void test_restart_closes_open_insights(void **state)
     pulse_store_close(s);
 }
 
+/* A filesystem alert closed by a restart is named in words, not by its history name. */
+static void test_restart_names_a_mount_in_words(void **state)
+{
+    (void)state;
+    pulse_analytics_config cfg;
+    pulse_analytics_config_default(&cfg);
+    pulse_analytics *a;
+    assert_int_equal(pulse_analytics_new(&cfg, &a), 0);
+    pulse_insight raised = {.active = true, .level = PULSE_LEVEL_WARNING, .ts_ms = T0, .seq = 4};
+    snprintf(raised.key, sizeof(raised.key), "fs_full:/srv/data");
+    snprintf(raised.metric, sizeof(raised.metric), "fs./srv/data.usage");
+    pulse_insight out;
+    pulse_analytics_restart_resolution(a, &raised, T0 + 120000, &out);
+    assert_string_equal(out.metric, "fs./srv/data.usage");
+    assert_string_equal(out.message, "Disk /srv/data alert closed: pulse restarted 2 min after it "
+                                     "was raised; checking again from now");
+    pulse_analytics_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_restart_names_a_mount_in_words),
         cmocka_unit_test(test_restart_closes_open_insights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,7 +166,8 @@ static void test_schema_and_wal(void **state)
     pulse_store *s = open_ok(t.db);
     assert_int_equal(pulse_store_schema_version(s), PULSE_STORE_SCHEMA_VERSION);
     pulse_store_close(s);
-    assert_int_equal(sql_int(t.db, "SELECT version FROM schema_version"), 2);
+    assert_int_equal(sql_int(t.db, "SELECT version FROM schema_version"),
+                     PULSE_STORE_SCHEMA_VERSION);
     assert_int_equal(sql_int(t.db, "SELECT count(*) FROM schema_version"), 1);
     assert_int_equal(sql_int(t.db, "SELECT count(*) FROM metric"), PULSE_METRIC_COUNT);
     /* Reopening does not migrate twice or duplicate metric rows. */
@@ -375,7 +376,8 @@ static void test_insights_round_trip(void **state)
     tmp_make(&t);
     pulse_store *s = open_ok(t.db);
     pulse_insight w[2] = {insight(7, T0, true), insight(8, T0 + 5000, false)};
-    w[1].value = NAN; /* a resolution after a restart has no value */
+    w[1].value = NAN;          /* a resolution after a restart has no value */
+    w[0].hours_to_full = 4.25; /* as a filesystem trend alert has */
     write_insights(s, w, 2, T0 + 5000);
     pulse_store_close(s);
     s = open_ok(t.db);
@@ -394,6 +396,8 @@ static void test_insights_round_trip(void **state)
     assert_near(r[0]->threshold, 90, 0);
     assert_near(r[0]->clear_below, 85, 0);
     assert_true(isnan(r[0]->baseline) && isnan(r[0]->z));
+    assert_near(r[0]->hours_to_full, 4.25, 0);
+    assert_near(r[1]->hours_to_full, 0, 0); /* none: stored as NULL */
     assert_false(r[1]->active);
     assert_int_equal(r[1]->level, PULSE_LEVEL_INFO);
     assert_int_equal(r[1]->resolves, 7);
@@ -451,7 +455,7 @@ static void test_migrates_version_1(void **state)
         sqlite3_exec(db, "DROP TABLE insight; UPDATE schema_version SET version = 1", 0, 0, 0), 0);
     sqlite3_close(db);
     s = open_ok(t.db);
-    assert_int_equal(pulse_store_schema_version(s), 2);
+    assert_int_equal(pulse_store_schema_version(s), PULSE_STORE_SCHEMA_VERSION);
     pulse_insight w = insight(1, T0 + 3000, true);
     write_insights(s, &w, 1, T0 + 3000);
     pulse_store_close(s);
