@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/index_page.h"
 #include "base/clock.h"
 #include "fleet/fleet.h"
 #include "hub/frame.h"
@@ -14,6 +15,32 @@
 #include "metrics/store.h"
 #include "net/handshake.h"
 #include "net/http_reply.h"
+
+/* The dashboard page with the latest snapshot inlined (only while auth is off: the page itself
+ * is public, the values are not then); 0, or -1 to serve the file as it is. A fresh page each
+ * time, so no ETag and no caching; uncompressed (index.html is ~9 kB, the snapshot ~4 kB). */
+static int serve_index_inline(struct pulse_server *srv, struct net_conn *nc,
+                              const struct http_req *req, const struct asset *as, int with_body)
+{
+    if (srv->hub.auth.enabled || srv->assets.builtin || strcmp(as->path, "/index.html") != 0)
+        return -1;
+    json_t *snap = metrics_service_snapshot(srv->metrics);
+    char *json = snap ? json_dumps(snap, JSON_COMPACT | REPLY_JSON_FLAGS) : NULL;
+    json_decref(snap);
+    size_t len = 0;
+    char *page = json ? index_page_inline((const char *)as->body->data + as->body->start,
+                                          pbuf_len(as->body), json, strlen(json), &len)
+                      : NULL;
+    free(json);
+    if (!page)
+        return -1;
+    http_reply_head(nc, 200, as->content_type, "Cache-Control: no-store\r\n", (long)len,
+                    req->keep_alive);
+    if (with_body)
+        net_send_raw(nc, page, len);
+    free(page);
+    return 0;
+}
 
 static void serve_asset(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
                         const char *path, int with_body)
@@ -27,6 +54,8 @@ static void serve_asset(struct pulse_server *srv, struct net_conn *nc, const str
         http_reply_error(nc, r.status, req->keep_alive);
         return;
     }
+    if (serve_index_inline(srv, nc, req, r.asset, with_body) == 0)
+        return;
     snprintf(extra, sizeof(extra), "ETag: %s\r\nCache-Control: %s\r\nVary: Accept-Encoding\r\n%s",
              r.asset->etag, r.cache_control, r.gzip ? "Content-Encoding: gzip\r\n" : "");
     /* A 304 carries no body and no Content-Length. */

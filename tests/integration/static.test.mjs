@@ -146,3 +146,80 @@ describe('static files', () => {
     assert.equal(big.status, 431, 'a head over 8 KiB is still refused');
   });
 });
+
+// With auth off the daemon inlines its latest snapshot into the dashboard page, so the page's
+// first-paint script draws values without waiting for its WebSocket (docs/PROTOCOL.md, HTTP).
+describe('the dashboard page with the latest values inlined', () => {
+  const page = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-page-'));
+  const secret = path.join(page, '..', `${path.basename(page)}.secret`);
+  const HTML = '<!doctype html><html lang="en"><head><meta charset="UTF-8"><title>Pulse test</title></head><body><div id="root"></div></body></html>';
+  const OPEN = '<script type="application/json" id="pulse-snapshot">';
+  let open;
+  let authed;
+  const fetchRaw = (port, p, method = 'GET') =>
+    httpRaw(port, `${method} ${p} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n`);
+
+  before(async () => {
+    fs.writeFileSync(path.join(page, 'index.html'), HTML);
+    fs.writeFileSync(path.join(page, 'app.js'), 'export {};\n');
+    fs.writeFileSync(secret, 's'.repeat(40), { mode: 0o600 });
+    open = await startPulse(['--static', page]);
+    authed = await startPulse(['--static', page, '--auth-secret-file', secret]);
+  });
+
+  after(async () => {
+    await open?.stop('SIGTERM');
+    await authed?.stop('SIGTERM');
+    fs.rmSync(page, { recursive: true, force: true });
+    fs.rmSync(secret, { force: true });
+  });
+
+  test('GET / carries the snapshot reply right after <head>, never cached, not compressed', async () => {
+    const r = await fetchRaw(open.port, '/');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['cache-control'], 'no-store');
+    assert.equal(r.headers.etag, undefined, 'a fresh page each time: no validator');
+    assert.equal(r.headers['content-encoding'], undefined);
+    const body = r.body.toString();
+    assert.equal(Number(r.headers['content-length']), r.body.length);
+    assert.ok(body.startsWith(`<!doctype html><html lang="en"><head>${OPEN}`), body.slice(0, 120));
+    const json = body.slice(body.indexOf(OPEN) + OPEN.length, body.indexOf('</script>'));
+    assert.ok(!json.includes('<'), 'every < of the data is escaped');
+    const snap = JSON.parse(json);
+    assert.equal(snap.type, 'snapshot');
+    assert.equal(typeof snap.metrics.ts, 'number');
+    assert.equal(typeof snap.metrics.cpu.usage, 'number', 'real values, not nulls');
+    assert.ok(snap.host && typeof snap.host.hostname === 'string');
+    assert.ok(body.endsWith('<meta charset="UTF-8"><title>Pulse test</title></head><body><div id="root"></div></body></html>'));
+  });
+
+  test('routes of the app get the same page; other files and HEAD are unchanged', async () => {
+    const deep = await fetchRaw(open.port, '/deep/a/b/');
+    assert.ok(deep.body.toString().includes(OPEN));
+    const js = await fetchRaw(open.port, '/app.js');
+    assert.ok(js.headers.etag, 'other files keep their ETag');
+    assert.ok(!js.body.toString().includes(OPEN));
+    // HEAD: the same head, no body (read to the close: the parser would wait for the body)
+    const head = await new Promise((resolve, reject) => {
+      const chunks = [];
+      const s = net.connect(open.port, '127.0.0.1', () =>
+        s.write(`HEAD / HTTP/1.1\r\nHost: 127.0.0.1:${open.port}\r\nConnection: close\r\n\r\n`),
+      );
+      s.on('data', (c) => chunks.push(c));
+      s.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      s.on('error', reject);
+    });
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    assert.match(head, /\r\ncache-control: no-store\r\n/i);
+    const m = /\r\ncontent-length: (\d+)\r\n/i.exec(head);
+    assert.ok(m && Number(m[1]) > HTML.length, head);
+    assert.ok(head.endsWith('\r\n\r\n'), 'no body after the head');
+  });
+
+  test('with auth on, the page is the file itself: the values need a token', async () => {
+    const r = await fetchRaw(authed.port, '/');
+    assert.equal(r.status, 200);
+    assert.ok(!r.body.toString().includes('pulse-snapshot'));
+    assert.ok(r.headers.etag);
+  });
+});

@@ -3,12 +3,16 @@
 // parsed, before the React entry bundle (React DOM, ~290 kB) is fetched, compiled or run:
 //
 //   1. open the WebSocket (the same URL the app uses);
-//   2. on the welcome (without auth_required) send {"type":"snapshot","id":"pulse-boot"};
-//   3. paint the reply into the page: a header and the six value cards, the same markup and
-//      text as React's Dashboard / ValueCard (the text comes from services/cards.js, shared);
-//   4. in the next animation frame set performance.mark('pulse:first-metric') and say done.
+//   2. when the daemon inlined a snapshot into the page (it does while auth is off: a
+//      <script type="application/json" id="pulse-snapshot"> before this script), take that;
+//      else, on the welcome (without auth_required) send {"type":"snapshot","id":"pulse-boot"};
+//   3. paint the snapshot into the page (at DOMContentLoaded for the inlined one): a header and
+//      the six value cards, the same markup and text as React's Dashboard / ValueCard (the text
+//      comes from services/cards.js, shared);
+//   4. in the next animation frame set performance.mark('pulse:first-metric'), and say done when
+//      the browser reports the values painted (Element Timing; see whenPainted).
 //
-// main.jsx renders React only once the boot is done (or gave up: auth required, no answer
+// main.jsx loads and renders React only once the boot is done (or gave up: auth required, no answer
 // within GIVE_UP_MS, socket closed), so React's work does not delay the first paint. It then
 // hands the open socket to the client (no second connection) with every event the boot did not
 // consume held and replayed in order (lib/earlySocket.js), and the snapshot to the dashboard's
@@ -87,7 +91,7 @@ function card(doc, c, ts) {
     { class: 'card value-card', 'data-testid': `card-${c.group}`, 'data-ts': ts ?? '', style: `--accent: var(${c.accent})`, 'aria-label': c.title },
     [
       el(doc, 'header', { class: 'card-head' }, [el(doc, 'h3', { class: 'card-title' }, [c.title]), time]),
-      el(doc, 'p', { class: 'card-value', 'data-testid': `value-${c.group}` }, valueKids),
+      el(doc, 'p', { class: 'card-value', 'data-testid': `value-${c.group}`, elementtiming: 'pulse-value' }, valueKids),
       ...(c.caption ? [el(doc, 'p', { class: 'card-caption' }, [c.caption])] : []),
       el(doc, 'ul', { class: 'card-lines' }, lines),
     ],
@@ -119,12 +123,30 @@ export function paintSnapshot(doc, snapshot, welcome) {
   return true;
 }
 
+/** The id of the snapshot the daemon inlines into index.html while auth is off. */
+export const INLINE_ID = 'pulse-snapshot';
+
+/**
+ * The snapshot inlined in the page (<script type="application/json" id="pulse-snapshot">, put
+ * there by the daemon when it served index.html), or null when there is none or it is not one.
+ */
+export function inlineSnapshot(doc) {
+  const text = doc.getElementById?.(INLINE_ID)?.textContent;
+  if (!text) return null;
+  try {
+    const msg = JSON.parse(text);
+    return msg?.type === 'snapshot' && msg.metrics && typeof msg.metrics === 'object' ? msg : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Starts the boot in `win` and returns its state, also at `win.__pulseBoot`:
  * {url, ws, held: [[type, event]…], welcome, snapshot, done, whenDone(cb)}.
  */
 export function boot(win) {
-  const state = { url: bootSocketUrl(win.location), ws: null, held: [], welcome: null, snapshot: null, done: false };
+  const state = { url: bootSocketUrl(win.location), ws: null, held: [], welcome: null, inline: null, snapshot: null, done: false };
   const waiters = [];
   let timer = null;
   const finish = () => {
@@ -137,6 +159,13 @@ export function boot(win) {
   win.__pulseBoot = state;
   win.performance?.mark?.('pulse:boot');
   applyTheme(win);
+  state.inline = inlineSnapshot(win.document);
+  if (state.inline) {
+    // The values came with the page: painted once <div id="root"> is parsed, no request.
+    const paintInline = () => onSnapshot(state.inline);
+    if (win.document.readyState === 'loading') win.document.addEventListener('DOMContentLoaded', paintInline, { once: true });
+    else paintInline();
+  }
   try {
     state.ws = new win.WebSocket(state.url);
   } catch {
@@ -169,7 +198,7 @@ export function boot(win) {
     if (msg?.type !== 'welcome' || state.welcome) return;
     state.welcome = msg;
     if (msg.auth_required) finish();
-    else ws.send(JSON.stringify({ type: 'snapshot', id: BOOT_ID }));
+    else if (!state.inline) ws.send(JSON.stringify({ type: 'snapshot', id: BOOT_ID }));
   };
   function onSnapshot(msg) {
     if (state.done) return;
@@ -182,10 +211,40 @@ export function boot(win) {
       return;
     }
     state.snapshot = msg;
+    win.clearTimeout(timer);
     win.requestAnimationFrame(() => {
       win.performance?.mark?.('pulse:first-metric');
-      finish();
+      whenPainted(win, finish);
     });
   }
   return state;
+}
+
+/** Time after the values' frame to wait for its paint report before React is loaded anyway. */
+export const PAINT_WAIT_MS = 400;
+
+/**
+ * Calls `done` once the browser reports a card value painted (Element Timing), so that fetching
+ * and compiling the React bundle (~290 kB) does not compete with rastering and presenting that
+ * first frame: on a cold tab it had delayed the pixels by 200-400 ms after the frame started.
+ * Where Element Timing is missing (Firefox, Safari), after the frame, or PAINT_WAIT_MS at most.
+ */
+function whenPainted(win, done) {
+  let obs = null;
+  let timer = null;
+  const once = () => {
+    obs?.disconnect();
+    win.clearTimeout(timer);
+    done();
+  };
+  const types = win.PerformanceObserver?.supportedEntryTypes || [];
+  if (!types.includes('element')) {
+    win.setTimeout(once, 0);
+    return;
+  }
+  timer = win.setTimeout(once, PAINT_WAIT_MS);
+  obs = new win.PerformanceObserver((list) => {
+    if (list.getEntries().some((e) => e.identifier === 'pulse-value')) once();
+  });
+  obs.observe({ type: 'element', buffered: true });
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render } from '@testing-library/react';
-import { BOOT_ID, GIVE_UP_MS, boot } from './boot.js';
+import { BOOT_ID, GIVE_UP_MS, INLINE_ID, PAINT_WAIT_MS, boot, inlineSnapshot } from './boot.js';
 import { MetricCards } from '../components/MetricCards.jsx';
 import { adoptBootSocket, earlySocketClass } from '../lib/earlySocket.js';
 import { PulseClient } from '../lib/pulseClient.js';
@@ -65,7 +65,11 @@ describe('boot (the first-paint script)', () => {
     expect(ws.sent).toEqual([{ type: 'snapshot', id: BOOT_ID }]);
     const done = vi.fn();
     state.whenDone(done);
+    vi.useFakeTimers();
     ws.serverSend(SNAPSHOT);
+    // Without Element Timing (as here, and in Firefox and Safari) done comes after the frame.
+    expect(done).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(0);
     expect(done).toHaveBeenCalledTimes(1);
     expect(state.snapshot.metrics.cpu.usage).toBe(12.34);
     expect(marks).toEqual(['pulse:boot', 'pulse:first-metric']);
@@ -165,5 +169,81 @@ describe('boot (the first-paint script)', () => {
     ws.serverSend({ type: 'metrics', ts: 1, cpu: { usage: 1 } });
     expect(seen).toEqual(['metrics']);
     client.stop();
+  });
+  it('with Element Timing, says done when a card value is reported painted, or after PAINT_WAIT_MS', () => {
+    vi.useFakeTimers();
+    withRoot();
+    const observers = [];
+    class FakeObserver {
+      static supportedEntryTypes = ['element', 'paint'];
+      constructor(cb) {
+        this.cb = cb;
+        this.disconnected = false;
+        observers.push(this);
+      }
+      observe(opts) {
+        this.opts = opts;
+      }
+      disconnect() {
+        this.disconnected = true;
+      }
+    }
+    const { win, fake } = fakeWindow();
+    win.PerformanceObserver = FakeObserver;
+    const state = boot(win);
+    fake.last().serverWelcome();
+    fake.last().serverSend(SNAPSHOT);
+    expect(state.done).toBe(false);
+    expect(observers[0].opts).toEqual({ type: 'element', buffered: true });
+    observers[0].cb({ getEntries: () => [{ identifier: 'something-else' }] });
+    expect(state.done).toBe(false);
+    observers[0].cb({ getEntries: () => [{ identifier: 'pulse-value', renderTime: 120 }] });
+    expect(state.done).toBe(true);
+    expect(observers[0].disconnected).toBe(true);
+
+    const other = fakeWindow();
+    other.win.PerformanceObserver = FakeObserver;
+    const late = boot(other.win);
+    other.fake.last().serverWelcome();
+    other.fake.last().serverSend(SNAPSHOT);
+    vi.advanceTimersByTime(PAINT_WAIT_MS - 1);
+    expect(late.done).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(late.done).toBe(true);
+  });
+
+  it('paints a snapshot inlined in the page without asking the socket for one', () => {
+    vi.useFakeTimers();
+    const root = withRoot();
+    const data = document.createElement('script');
+    data.type = 'application/json';
+    data.id = INLINE_ID;
+    const { id, ...inlined } = SNAPSHOT;
+    expect(id).toBe(BOOT_ID);
+    data.textContent = JSON.stringify(inlined);
+    document.body.append(data);
+    const { win, fake, marks } = fakeWindow();
+    const state = boot(win); // the document is parsed: painted at once
+    expect(root.querySelector('[data-testid="value-cpu"]').textContent).toBe('12.3%');
+    expect(marks).toEqual(['pulse:boot', 'pulse:first-metric']);
+    expect(state.snapshot).toEqual(inlined);
+    fake.last().serverWelcome();
+    expect(fake.last().sent).toEqual([], 'no snapshot request: the page had it');
+    vi.advanceTimersByTime(0);
+    expect(state.done).toBe(true);
+    expect(state.held.map(([type]) => type)).toEqual(['open', 'message']);
+  });
+
+  it('ignores inlined data that is not a snapshot', () => {
+    for (const text of ['', 'not json', '{"type":"error"}', '{"type":"snapshot"}', '{"type":"snapshot","metrics":3}']) {
+      const el = document.createElement('script');
+      el.type = 'application/json';
+      el.id = INLINE_ID;
+      el.textContent = text;
+      document.body.replaceChildren(el);
+      expect(inlineSnapshot(document)).toBeNull();
+    }
+    document.body.replaceChildren();
+    expect(inlineSnapshot(document)).toBeNull();
   });
 });

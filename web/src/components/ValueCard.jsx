@@ -21,7 +21,8 @@ export function ValueCard({ group, title, value, unit, caption, lines = [], ts, 
           </time>
         )}
       </header>
-      <p className="card-value" data-testid={`value-${group}`}>
+      {/* elementtiming: the browser reports when the value was painted (web/e2e/firstpaint.mjs) */}
+      <p className="card-value" data-testid={`value-${group}`} elementtiming="pulse-value">
         {value}
         {unit && <span className="card-unit">{unit}</span>}
       </p>

@@ -60,6 +60,10 @@ describe('formatters', () => {
   it('formatLoad, formatCount, formatMs, formatClock', () => {
     expect(formatLoad(1.234)).toBe('1.23');
     expect(formatCount(12345.4)).toBe('12,345');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1000)).toBe('1,000');
+    expect(formatCount(-1234567.6)).toBe('-1,234,568');
+    expect(formatCount(0)).toBe('0');
     expect(formatMs(3.21)).toBe('3.2 ms');
     expect(formatMs(123.4)).toBe('123 ms');
     const ts = new Date(2025, 0, 2, 3, 4, 5).getTime();
