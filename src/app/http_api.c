@@ -16,9 +16,10 @@
 #include "net/handshake.h"
 #include "net/http_reply.h"
 
-/* The dashboard page with the latest snapshot inlined (only while auth is off: the page itself
- * is public, the values are not then); 0, or -1 to serve the file as it is. A fresh page each
- * time, so no ETag and no caching; uncompressed (index.html is ~9 kB, the snapshot ~4 kB). */
+/* The dashboard page with the latest snapshot written into its slot element (only while auth is
+ * off: the page itself is public, the values are not then); 0, or -1 to serve the file as it is
+ * (no slot: a page of one's own). A fresh page each time, so no ETag and no caching;
+ * uncompressed (the built index.html is ~26 kB with its styles, the snapshot ~4 kB). */
 static int serve_index_inline(struct pulse_server *srv, struct net_conn *nc,
                               const struct http_req *req, const struct asset *as, int with_body)
 {

@@ -147,13 +147,15 @@ describe('static files', () => {
   });
 });
 
-// With auth off the daemon inlines its latest snapshot into the dashboard page, so the page's
-// first-paint script draws values without waiting for its WebSocket (docs/PROTOCOL.md, HTTP).
+// With auth off the daemon writes its latest snapshot into the dashboard page's empty
+// <script type="application/json" id="pulse-snapshot"> element, so the page's first-paint script
+// draws values without waiting for its WebSocket (docs/PROTOCOL.md, HTTP). A page without that
+// element (the suite above) is served as it is.
 describe('the dashboard page with the latest values inlined', () => {
   const page = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-page-'));
   const secret = path.join(page, '..', `${path.basename(page)}.secret`);
-  const HTML = '<!doctype html><html lang="en"><head><meta charset="UTF-8"><title>Pulse test</title></head><body><div id="root"></div></body></html>';
   const OPEN = '<script type="application/json" id="pulse-snapshot">';
+  const HTML = `<!doctype html><html lang="en"><head><meta charset="UTF-8">${OPEN}</script><title>Pulse test</title></head><body><div id="root"></div></body></html>`;
   let open;
   let authed;
   const fetchRaw = (port, p, method = 'GET') =>
@@ -174,7 +176,7 @@ describe('the dashboard page with the latest values inlined', () => {
     fs.rmSync(secret, { force: true });
   });
 
-  test('GET / carries the snapshot reply right after <head>, never cached, not compressed', async () => {
+  test('GET / carries the snapshot reply in the page\'s slot, never cached, not compressed', async () => {
     const r = await fetchRaw(open.port, '/');
     assert.equal(r.status, 200);
     assert.equal(r.headers['cache-control'], 'no-store');
@@ -182,7 +184,7 @@ describe('the dashboard page with the latest values inlined', () => {
     assert.equal(r.headers['content-encoding'], undefined);
     const body = r.body.toString();
     assert.equal(Number(r.headers['content-length']), r.body.length);
-    assert.ok(body.startsWith(`<!doctype html><html lang="en"><head>${OPEN}`), body.slice(0, 120));
+    assert.ok(body.startsWith(`<!doctype html><html lang="en"><head><meta charset="UTF-8">${OPEN}{`), body.slice(0, 120));
     const json = body.slice(body.indexOf(OPEN) + OPEN.length, body.indexOf('</script>'));
     assert.ok(!json.includes('<'), 'every < of the data is escaped');
     const snap = JSON.parse(json);
@@ -190,7 +192,7 @@ describe('the dashboard page with the latest values inlined', () => {
     assert.equal(typeof snap.metrics.ts, 'number');
     assert.equal(typeof snap.metrics.cpu.usage, 'number', 'real values, not nulls');
     assert.ok(snap.host && typeof snap.host.hostname === 'string');
-    assert.ok(body.endsWith('<meta charset="UTF-8"><title>Pulse test</title></head><body><div id="root"></div></body></html>'));
+    assert.ok(body.endsWith('}</script><title>Pulse test</title></head><body><div id="root"></div></body></html>'));
   });
 
   test('routes of the app get the same page; other files and HEAD are unchanged', async () => {
