@@ -16,10 +16,29 @@
 #include "net/handshake.h"
 #include "net/http_reply.h"
 
+/* Sends a page built for this request: gzipped (at a quick level) when the client accepts it. */
+static void send_page(struct net_conn *nc, const struct http_req *req, const char *type,
+                      const char *page, size_t len, int with_body)
+{
+    struct pbuf *gz = http_accepts(http_req_header(req, HH_ACCEPT_ENCODING), "gzip")
+                          ? assets_gzip(page, len, 6)
+                          : NULL;
+    http_reply_head(nc, 200, type,
+                    gz ? "Cache-Control: no-store\r\nVary: Accept-Encoding\r\nContent-Encoding: "
+                         "gzip\r\n"
+                       : "Cache-Control: no-store\r\nVary: Accept-Encoding\r\n",
+                    (long)(gz ? pbuf_len(gz) : len), req->keep_alive);
+    if (with_body && gz)
+        net_send_pbuf(nc, gz);
+    else if (with_body)
+        net_send_raw(nc, page, len);
+    if (gz)
+        pbuf_unref(gz);
+}
+
 /* The dashboard page with the latest snapshot written into its slot element (only while auth is
  * off: the page itself is public, the values are not then); 0, or -1 to serve the file as it is
- * (no slot: a page of one's own). A fresh page each time, so no ETag and no caching;
- * uncompressed (the built index.html is ~26 kB with its styles, the snapshot ~4 kB). */
+ * (no slot: a page of one's own). A fresh page each time, so no ETag and no caching. */
 static int serve_index_inline(struct pulse_server *srv, struct net_conn *nc,
                               const struct http_req *req, const struct asset *as, int with_body)
 {
@@ -35,10 +54,7 @@ static int serve_index_inline(struct pulse_server *srv, struct net_conn *nc,
     free(json);
     if (!page)
         return -1;
-    http_reply_head(nc, 200, as->content_type, "Cache-Control: no-store\r\n", (long)len,
-                    req->keep_alive);
-    if (with_body)
-        net_send_raw(nc, page, len);
+    send_page(nc, req, as->content_type, page, len, with_body);
     free(page);
     return 0;
 }

@@ -158,8 +158,8 @@ describe('the dashboard page with the latest values inlined', () => {
   const HTML = `<!doctype html><html lang="en"><head><meta charset="UTF-8">${OPEN}</script><title>Pulse test</title></head><body><div id="root"></div></body></html>`;
   let open;
   let authed;
-  const fetchRaw = (port, p, method = 'GET') =>
-    httpRaw(port, `${method} ${p} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n`);
+  const fetchRaw = (port, p, extra = '') =>
+    httpRaw(port, `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}Connection: close\r\n\r\n`);
 
   before(async () => {
     fs.writeFileSync(path.join(page, 'index.html'), HTML);
@@ -176,12 +176,12 @@ describe('the dashboard page with the latest values inlined', () => {
     fs.rmSync(secret, { force: true });
   });
 
-  test('GET / carries the snapshot reply in the page\'s slot, never cached, not compressed', async () => {
+  test('GET / carries the snapshot reply in the page\'s slot, never cached', async () => {
     const r = await fetchRaw(open.port, '/');
     assert.equal(r.status, 200);
     assert.equal(r.headers['cache-control'], 'no-store');
     assert.equal(r.headers.etag, undefined, 'a fresh page each time: no validator');
-    assert.equal(r.headers['content-encoding'], undefined);
+    assert.equal(r.headers['content-encoding'], undefined, 'not asked for gzip');
     const body = r.body.toString();
     assert.equal(Number(r.headers['content-length']), r.body.length);
     assert.ok(body.startsWith(`<!doctype html><html lang="en"><head><meta charset="UTF-8">${OPEN}{`), body.slice(0, 120));
@@ -195,9 +195,30 @@ describe('the dashboard page with the latest values inlined', () => {
     assert.ok(body.endsWith('}</script><title>Pulse test</title></head><body><div id="root"></div></body></html>'));
   });
 
+  test('the page is gzipped when accepted, and the same after inflating', async () => {
+    const big = `<!doctype html><html><head>${OPEN}</script><style>${'.card{color:red}\n'.repeat(400)}</style></head></html>`;
+    fs.writeFileSync(path.join(page, 'index.html'), big);
+    const d2 = await startPulse(['--static', page]);
+    try {
+      const gz = await fetchRaw(d2.port, '/', 'Accept-Encoding: gzip\r\n');
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.equal(gz.headers.vary, 'Accept-Encoding');
+      assert.equal(Number(gz.headers['content-length']), gz.body.length);
+      const text = zlib.gunzipSync(gz.body).toString();
+      assert.ok(text.includes(OPEN + '{"type":"snapshot"'), text.slice(0, 200));
+      assert.ok(gz.body.length < text.length / 4);
+      const plain = await fetchRaw(d2.port, '/');
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.ok(plain.body.toString().includes(OPEN + '{"type":"snapshot"'));
+    } finally {
+      await d2.stop('SIGTERM');
+      fs.writeFileSync(path.join(page, 'index.html'), HTML);
+    }
+  });
+
   test('routes of the app get the same page; other files and HEAD are unchanged', async () => {
     const deep = await fetchRaw(open.port, '/deep/a/b/');
-    assert.ok(deep.body.toString().includes(OPEN));
+    assert.ok(deep.body.toString().includes(`${OPEN}{"type":"snapshot"`));
     const js = await fetchRaw(open.port, '/app.js');
     assert.ok(js.headers.etag, 'other files keep their ETag');
     assert.ok(!js.body.toString().includes(OPEN));
@@ -221,7 +242,7 @@ describe('the dashboard page with the latest values inlined', () => {
   test('with auth on, the page is the file itself: the values need a token', async () => {
     const r = await fetchRaw(authed.port, '/');
     assert.equal(r.status, 200);
-    assert.ok(!r.body.toString().includes('pulse-snapshot'));
+    assert.equal(r.body.toString(), HTML, 'the file as it is: the slot stays empty');
     assert.ok(r.headers.etag);
   });
 });
