@@ -26,6 +26,7 @@
 import { loadavg } from 'node:os';
 import { launchBrowser } from './chromium.mjs';
 import { startListening } from './daemon.mjs';
+import { firstValuePaint } from './paint.mjs';
 
 const PULSE_BIN = process.env.PULSE_BIN;
 const PULSE_STATIC = process.env.PULSE_STATIC;
@@ -57,23 +58,6 @@ async function timeline(page) {
   return { ...t, painted };
 }
 
-/** In the page: the render time of the first painted card value (Element Timing), or null. */
-function firstValuePaint() {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), 5000);
-    const obs = new PerformanceObserver((list) => {
-      const times = list
-        .getEntries()
-        .filter((e) => e.identifier === 'pulse-value' && e.renderTime > 0)
-        .map((e) => e.renderTime);
-      if (!times.length) return;
-      clearTimeout(timer);
-      obs.disconnect();
-      resolve(Math.round(Math.min(...times)));
-    });
-    obs.observe({ type: 'element', buffered: true });
-  });
-}
 
 /** The page's timeline recorder: when the socket is created, opens, and each frame type. */
 function recordSocket() {
