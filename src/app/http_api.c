@@ -16,13 +16,19 @@
 #include "net/handshake.h"
 #include "net/http_reply.h"
 
-/* Sends a page built for this request: gzipped (at a quick level) when the client accepts it. */
-static void send_page(struct net_conn *nc, const struct http_req *req, const char *type,
-                      const char *page, size_t len, int with_body)
+/* Sends the page built for this request with `json` inlined: gzipped when the client accepts it
+ * (only the snapshot is compressed per request: index_page_gzip). */
+static int send_page(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
+                     const char *type, const char *json, int with_body)
 {
+    const struct index_page *ip = &srv->index;
+    size_t len = 0;
     struct pbuf *gz = http_accepts(http_req_header(req, HH_ACCEPT_ENCODING), "gzip")
-                          ? assets_gzip(page, len, 6)
+                          ? index_page_gzip(ip, json, strlen(json))
                           : NULL;
+    char *page = gz ? NULL : index_page_inline(ip->html, ip->len, json, strlen(json), &len);
+    if (!gz && !page)
+        return -1;
     http_reply_head(nc, 200, type,
                     gz ? "Cache-Control: no-store\r\nVary: Accept-Encoding\r\nContent-Encoding: "
                          "gzip\r\n"
@@ -34,6 +40,8 @@ static void send_page(struct net_conn *nc, const struct http_req *req, const cha
         net_send_raw(nc, page, len);
     if (gz)
         pbuf_unref(gz);
+    free(page);
+    return 0;
 }
 
 /* The dashboard page with the latest snapshot written into its slot element (only while auth is
@@ -42,21 +50,14 @@ static void send_page(struct net_conn *nc, const struct http_req *req, const cha
 static int serve_index_inline(struct pulse_server *srv, struct net_conn *nc,
                               const struct http_req *req, const struct asset *as, int with_body)
 {
-    if (srv->hub.auth.enabled || srv->assets.builtin || strcmp(as->path, "/index.html") != 0)
+    if (srv->hub.auth.enabled || !srv->index.html || strcmp(as->path, "/index.html") != 0)
         return -1;
     json_t *snap = metrics_service_snapshot(srv->metrics);
     char *json = snap ? json_dumps(snap, JSON_COMPACT | REPLY_JSON_FLAGS) : NULL;
     json_decref(snap);
-    size_t len = 0;
-    char *page = json ? index_page_inline((const char *)as->body->data + as->body->start,
-                                          pbuf_len(as->body), json, strlen(json), &len)
-                      : NULL;
+    int rc = json ? send_page(srv, nc, req, as->content_type, json, with_body) : -1;
     free(json);
-    if (!page)
-        return -1;
-    send_page(nc, req, as->content_type, page, len, with_body);
-    free(page);
-    return 0;
+    return rc;
 }
 
 static void serve_asset(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,

@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "app/config.h"
+#include "app/index_page.h"
 #include "base/log.h"
 #include "fleet/fleet.h"
 #include "hub/hub.h"
@@ -19,6 +20,7 @@ struct pulse_server {
     struct net net; /* listener, connections' streams, write path, timers */
     struct hub hub; /* connections, channels, message types */
     struct assets assets;
+    struct index_page index; /* the dashboard page split at its snapshot slot (http_api.c) */
     struct metrics_service *metrics;
     struct fleet *fleet; /* cluster mode (--redis), or NULL */
     uv_signal_t sig_term, sig_int;

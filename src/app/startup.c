@@ -181,6 +181,19 @@ static void log_started(const struct pulse_server *srv, const char *static_root)
     log_str(&l, "config", srv->cfg.config_file[0] ? srv->cfg.config_file : "-");
     log_end(&l);
 }
+/* The dashboard page split at its snapshot slot, for the pages built per request (http_api.c);
+ * a page without the slot (a --static directory of one's own) is served as it is. */
+static void prepare_index(struct pulse_server *srv)
+{
+    struct asset_reply r;
+    assets_lookup(&srv->assets, "/", 0, "", &r);
+    if (!r.asset || srv->assets.builtin)
+        return;
+    const struct pbuf *b = r.asset->body;
+    if (index_page_prepare(&srv->index, (const char *)b->data + b->start, pbuf_len(b)) == -ENOMEM)
+        log_event(&srv->log, LOG_WARN, "index_page",
+                  "out of memory: the page goes out without values");
+}
 
 int server_run(struct pulse_server *srv)
 {
@@ -210,6 +223,7 @@ int server_run(struct pulse_server *srv)
         log_event(&srv->log, LOG_ERROR, "start_failed", "%s", why);
         return 1;
     }
+    prepare_index(srv);
     if (start_layers(srv, why, sizeof(why)) < 0) {
         log_event(&srv->log, LOG_ERROR, "start_failed", "%s", why);
         fleet_stop(srv->fleet);
@@ -217,6 +231,7 @@ int server_run(struct pulse_server *srv)
         fleet_free(srv->fleet);
         net_free(&srv->net);
         metrics_service_free(srv->metrics);
+        index_page_free(&srv->index);
         assets_free(&srv->assets);
         return 1;
     }
@@ -233,6 +248,7 @@ int server_run(struct pulse_server *srv)
     fleet_free(srv->fleet);
     hub_free(&srv->hub);
     metrics_service_free(srv->metrics);
+    index_page_free(&srv->index);
     assets_free(&srv->assets);
     uv_loop_close(srv->loop);
     log_event(&srv->log, LOG_INFO, "stopped", "exit 0");

@@ -57,7 +57,8 @@ const char *assets_content_type(const char *name)
     return i >= 0 ? types[i].type : "application/octet-stream";
 }
 
-struct pbuf *assets_gzip(const void *data, size_t len, int level)
+/* `len` bytes gzipped at zlib `level`, or NULL when that would not be smaller. */
+static struct pbuf *gzip_of(const void *data, size_t len, int level)
 {
     z_stream z = {0};
     struct pbuf *out = pbuf_new(deflateBound(&z, len) + 32, 0);
@@ -101,9 +102,8 @@ static int add_asset(struct assets *a, const char *rel, struct pbuf *body, long 
     int ti = type_index(rel);
     as->content_type = ti >= 0 ? types[ti].type : "application/octet-stream";
     as->body = body;
-    as->gz = ti >= 0 && types[ti].compress
-                 ? assets_gzip(body->data + body->start, pbuf_len(body), 9)
-                 : NULL;
+    as->gz =
+        ti >= 0 && types[ti].compress ? gzip_of(body->data + body->start, pbuf_len(body), 9) : NULL;
     as->immutable = strncmp(rel, "/assets/", 8) == 0 && hashed_name(rel);
     snprintf(as->etag, sizeof(as->etag), "W/\"%zx-%lx\"", pbuf_len(body), (unsigned long)mtime);
     HASH_ADD_KEYPTR(hh, a->by_path, as->path, strlen(as->path), as);

@@ -51,10 +51,6 @@ void assets_lookup(const struct assets *a, const char *raw_path, int accept_gzip
  * that is not absolute, or "." / ".." segments. */
 int assets_normalize(const char *raw, char *out, size_t outlen);
 
-/* `len` bytes gzipped at zlib `level` (one reference), or NULL when that would not be smaller
- * or memory ran out. */
-struct pbuf *assets_gzip(const void *data, size_t len, int level);
-
 /* The Content-Type for a file name, by extension. */
 const char *assets_content_type(const char *name);
 

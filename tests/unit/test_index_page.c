@@ -5,8 +5,11 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "app/index_page.h"
 
@@ -62,12 +65,69 @@ static void test_no_slot(void **state)
     assert_int_equal(len, 123);
 }
 
+/* Gunzips a whole gzip member: a malloc'd NUL-terminated text, or NULL when it is not valid. */
+static char *gunzip(const struct pbuf *gz, size_t *len)
+{
+    z_stream z = {0};
+    size_t cap = 1 << 20;
+    char *out = malloc(cap);
+    assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (Bytef *)gz->data + gz->start;
+    z.avail_in = (uInt)pbuf_len(gz);
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap - 1;
+    int rc = inflate(&z, Z_FINISH);
+    *len = z.total_out;
+    int rest = (int)z.avail_in;
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END || rest) { /* a CRC or length mismatch is an error here too */
+        free(out);
+        return NULL;
+    }
+    out[*len] = '\0';
+    return out;
+}
+
+static void test_gzip_splice(void **state)
+{
+    (void)state;
+    char html[20000];
+    int n = snprintf(html, sizeof(html), "<!doctype html><head><style>");
+    for (int i = 0; i < 300; i++)
+        n += snprintf(html + n, sizeof(html) - (size_t)n, ".c%d{color:red}", i);
+    n += snprintf(html + n, sizeof(html) - (size_t)n,
+                  "</style>" INDEX_PAGE_SLOT "<script>boot()</script></head><body>x</body>");
+    struct index_page ip;
+    assert_int_equal(index_page_prepare(&ip, html, (size_t)n), 0);
+    const char *jsons[] = {"{}", "{\"type\":\"snapshot\",\"m\":\"</script><!--\"}", ""};
+    for (size_t k = 0; k < sizeof(jsons) / sizeof(jsons[0]); k++) {
+        size_t plain_len = 0, got_len = 0;
+        char *plain = inline_str(html, jsons[k], &plain_len);
+        struct pbuf *gz = index_page_gzip(&ip, jsons[k], strlen(jsons[k]));
+        assert_non_null(plain);
+        assert_non_null(gz);
+        char *got = gunzip(gz, &got_len);
+        assert_non_null(got); /* a valid member: blocks, CRC-32 and length agree */
+        assert_int_equal(got_len, plain_len);
+        assert_string_equal(got, plain);
+        assert_true(pbuf_len(gz) < plain_len / 4);
+        free(got);
+        free(plain);
+        pbuf_unref(gz);
+    }
+    index_page_free(&ip);
+    assert_int_equal(index_page_prepare(&ip, "<head></head>", 13), -ENOENT);
+    assert_null(ip.html);
+    index_page_free(&ip);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_into_slot),
         cmocka_unit_test(test_lt_escaped),
         cmocka_unit_test(test_no_slot),
+        cmocka_unit_test(test_gzip_splice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
