@@ -31,11 +31,14 @@ const ENTRY_TAG = /<script type="module" crossorigin src="([^"]+)"><\/script>/;
 // values into it), so a separate, cacheable file saved nothing on a reload either.
 const CSS_TAG = /<link rel="stylesheet"(?: crossorigin)? href="\/([^"]+\.css)">/g;
 
+// The inlined file is dropped from the output: nothing else refers to it (no chunk imports the
+// entry's CSS), and the daemon would otherwise load and serve a copy nobody asks for.
 function inlineCss(html, bundle) {
   return html.replace(CSS_TAG, (tag, file) => {
     const css = bundle?.[file]?.source;
     if (typeof css !== 'string') return tag;
     if (/<\/style/i.test(css)) throw new Error(`pulse-boot: ${file} contains "</style"`);
+    delete bundle[file];
     return `<style>${css}</style>`;
   });
 }

@@ -18,15 +18,14 @@
 
 /* Sends the page built for this request with `json` inlined: gzipped when the client accepts it
  * (only the snapshot is compressed per request: index_page_gzip). */
-static int send_page(struct pulse_server *srv, struct net_conn *nc, const struct http_req *req,
+static int send_page(const struct index_page *ip, struct net_conn *nc, const struct http_req *req,
                      const char *type, const char *json, int with_body)
 {
-    const struct index_page *ip = &srv->index;
-    size_t len = 0;
+    size_t json_len = strlen(json), len = 0;
     struct pbuf *gz = http_accepts(http_req_header(req, HH_ACCEPT_ENCODING), "gzip")
-                          ? index_page_gzip(ip, json, strlen(json))
+                          ? index_page_gzip(ip, json, json_len)
                           : NULL;
-    char *page = gz ? NULL : index_page_inline(ip->html, ip->len, json, strlen(json), &len);
+    char *page = gz ? NULL : index_page_inline(ip, json, json_len, &len);
     if (!gz && !page)
         return -1;
     http_reply_head(nc, 200, type,
@@ -45,17 +44,19 @@ static int send_page(struct pulse_server *srv, struct net_conn *nc, const struct
 }
 
 /* The dashboard page with the latest snapshot written into its slot element (only while auth is
- * off: the page itself is public, the values are not then); 0, or -1 to serve the file as it is
- * (no slot: a page of one's own). A fresh page each time, so no ETag and no caching. */
+ * off: the page itself is public, the values are not then); 0, or -1 to serve the file as it is.
+ * `as` is that page when its bytes are the ones prepared at start-up (a page without the slot,
+ * a --static directory of one's own, was not prepared). No ETag and no caching: fresh each time. */
 static int serve_index_inline(struct pulse_server *srv, struct net_conn *nc,
                               const struct http_req *req, const struct asset *as, int with_body)
 {
-    if (srv->hub.auth.enabled || !srv->index.html || strcmp(as->path, "/index.html") != 0)
+    const char *bytes = (const char *)as->body->data + as->body->start;
+    if (srv->hub.auth.enabled || !srv->index.html || bytes != srv->index.html)
         return -1;
     json_t *snap = metrics_service_snapshot(srv->metrics);
     char *json = snap ? json_dumps(snap, JSON_COMPACT | REPLY_JSON_FLAGS) : NULL;
     json_decref(snap);
-    int rc = json ? send_page(srv, nc, req, as->content_type, json, with_body) : -1;
+    int rc = json ? send_page(&srv->index, nc, req, as->content_type, json, with_body) : -1;
     free(json);
     return rc;
 }

@@ -39,19 +39,16 @@ static size_t escape_json(const char *json, size_t len, char *out)
     return n;
 }
 
-char *index_page_inline(const char *html, size_t html_len, const char *json, size_t json_len,
+char *index_page_inline(const struct index_page *ip, const char *json, size_t json_len,
                         size_t *out_len)
 {
-    size_t at = slot_offset(html, html_len);
-    if (!at)
-        return NULL;
-    size_t esc = escape_json(json, json_len, NULL), len = html_len + esc;
+    size_t esc = escape_json(json, json_len, NULL), len = ip->len + esc;
     char *page = malloc(len + 1);
     if (!page)
         return NULL;
-    memcpy(page, html, at);
-    escape_json(json, json_len, page + at);
-    memcpy(page + at + esc, html + at, html_len - at);
+    memcpy(page, ip->html, ip->at);
+    escape_json(json, json_len, page + ip->at);
+    memcpy(page + ip->at + esc, ip->html + ip->at, ip->len - ip->at);
     page[len] = '\0';
     *out_len = len;
     return page;

@@ -23,10 +23,9 @@ struct index_page {
     unsigned long head_crc, tail_crc; /* CRC-32 of each side */
 };
 
-/* A malloc'd copy of `html` with `json` written into its INDEX_PAGE_SLOT element ('<' written as
- * \u003c, so the data cannot end the element): the page, *out_len set; NULL when the page has no
- * such element or memory ran out. */
-char *index_page_inline(const char *html, size_t html_len, const char *json, size_t json_len,
+/* A malloc'd copy of the prepared page with `json` written into its INDEX_PAGE_SLOT element ('<'
+ * written as \u003c, so the data cannot end the element), *out_len set; NULL when out of memory. */
+char *index_page_inline(const struct index_page *ip, const char *json, size_t json_len,
                         size_t *out_len);
 
 /* Splits and deflates `html` (kept, not copied): 0, -ENOENT without a slot, or -ENOMEM. */

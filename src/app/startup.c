@@ -181,6 +181,7 @@ static void log_started(const struct pulse_server *srv, const char *static_root)
     log_str(&l, "config", srv->cfg.config_file[0] ? srv->cfg.config_file : "-");
     log_end(&l);
 }
+
 /* The dashboard page split at its snapshot slot, for the pages built per request (http_api.c);
  * a page without the slot (a --static directory of one's own) is served as it is. */
 static void prepare_index(struct pulse_server *srv)

@@ -57,18 +57,18 @@ const char *assets_content_type(const char *name)
     return i >= 0 ? types[i].type : "application/octet-stream";
 }
 
-/* `len` bytes gzipped at zlib `level`, or NULL when that would not be smaller. */
-static struct pbuf *gzip_of(const void *data, size_t len, int level)
+static struct pbuf *gzip_of(const struct pbuf *in)
 {
     z_stream z = {0};
+    size_t len = pbuf_len(in);
     struct pbuf *out = pbuf_new(deflateBound(&z, len) + 32, 0);
     if (!out)
         return NULL;
-    if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
         pbuf_unref(out);
         return NULL;
     }
-    z.next_in = (Bytef *)data;
+    z.next_in = (Bytef *)in->data + in->start;
     z.avail_in = (uInt)len;
     z.next_out = out->data;
     z.avail_out = out->cap;
@@ -102,8 +102,7 @@ static int add_asset(struct assets *a, const char *rel, struct pbuf *body, long 
     int ti = type_index(rel);
     as->content_type = ti >= 0 ? types[ti].type : "application/octet-stream";
     as->body = body;
-    as->gz =
-        ti >= 0 && types[ti].compress ? gzip_of(body->data + body->start, pbuf_len(body), 9) : NULL;
+    as->gz = ti >= 0 && types[ti].compress ? gzip_of(body) : NULL;
     as->immutable = strncmp(rel, "/assets/", 8) == 0 && hashed_name(rel);
     snprintf(as->etag, sizeof(as->etag), "W/\"%zx-%lx\"", pbuf_len(body), (unsigned long)mtime);
     HASH_ADD_KEYPTR(hh, a->by_path, as->path, strlen(as->path), as);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startPulse, httpRaw } from './lib.mjs';
+import { Client, startPulse, httpRaw } from './lib.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-static-'));
 const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-secret-'));
@@ -237,6 +237,46 @@ describe('the dashboard page with the latest values inlined', () => {
     const m = /\r\ncontent-length: (\d+)\r\n/i.exec(head);
     assert.ok(m && Number(m[1]) > HTML.length, head);
     assert.ok(head.endsWith('\r\n\r\n'), 'no body after the head');
+  });
+
+  test('a flood of pipelined page loads read late: each answered whole, in order; a WebSocket client unaffected', async () => {
+    const N = 150; // ~150 built pages of ~4.5 kB each, gzip and identity alternating
+    const reqs = Array.from({ length: N }, (_, i) =>
+      `GET /r${i} HTTP/1.1\r\nHost: 127.0.0.1:${open.port}\r\n${i % 2 ? 'Accept-Encoding: gzip\r\n' : ''}${i === N - 1 ? 'Connection: close\r\n' : ''}\r\n`,
+    ).join('');
+    const client = await Client.connect(open.wsUrl);
+    const sock = net.connect(open.port, '127.0.0.1');
+    sock.pause(); // nothing read while the answers pile up
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(reqs);
+    await new Promise((r) => setTimeout(r, 300));
+    const pong = await client.request({ type: 'ping' });
+    assert.equal(pong.type, 'pong', 'other clients are served meanwhile');
+    const chunks = [];
+    sock.on('data', (c) => chunks.push(c));
+    sock.resume();
+    await new Promise((resolve, reject) => {
+      sock.on('end', resolve);
+      sock.on('error', reject);
+    });
+    client.terminate();
+    let buf = Buffer.concat(chunks);
+    let pages = 0;
+    while (buf.length) {
+      const headEnd = buf.indexOf('\r\n\r\n');
+      assert.ok(headEnd > 0, `answer ${pages + 1} has a head`);
+      const head = buf.subarray(0, headEnd).toString('latin1');
+      assert.match(head, /^HTTP\/1\.1 200 /);
+      const len = Number(/\r\ncontent-length: (\d+)/i.exec(head)[1]);
+      let body = buf.subarray(headEnd + 4, headEnd + 4 + len);
+      assert.equal(body.length, len, `answer ${pages + 1} is whole`);
+      if (/\r\ncontent-encoding: gzip/i.test(head)) body = zlib.gunzipSync(body);
+      assert.ok(body.toString().includes(`${OPEN}{"type":"snapshot"`), `answer ${pages + 1} carries the snapshot`);
+      assert.equal(/\r\ncontent-encoding: gzip/i.test(head), pages % 2 === 1, `answer ${pages + 1} in order`);
+      pages += 1;
+      buf = buf.subarray(headEnd + 4 + len);
+    }
+    assert.equal(pages, N);
   });
 
   test('with auth on, the page is the file itself: the values need a token', async () => {

@@ -15,9 +15,15 @@
 
 #define OPEN "<script type=\"application/json\" id=\"pulse-snapshot\">"
 
+/* Prepares `html` and inlines `json`: the page, or NULL when the page has no slot. */
 static char *inline_str(const char *html, const char *json, size_t *len)
 {
-    return index_page_inline(html, strlen(html), json, strlen(json), len);
+    struct index_page ip;
+    if (index_page_prepare(&ip, html, strlen(html)) < 0)
+        return NULL;
+    char *page = index_page_inline(&ip, json, strlen(json), len);
+    index_page_free(&ip);
+    return page;
 }
 
 static void test_into_slot(void **state)

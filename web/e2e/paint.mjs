@@ -11,7 +11,7 @@ export async function firstPaintMs(page) {
 }
 
 /** In the page: the render time of the first painted card value (Element Timing), or null. */
-export function firstValuePaint() {
+function firstValuePaint() {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), 5000);
     const obs = new PerformanceObserver((list) => {

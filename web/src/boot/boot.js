@@ -18,7 +18,7 @@
 // consume held and replayed in order (lib/earlySocket.js), and the snapshot to the dashboard's
 // initial state, so React's first render shows the same values and nothing flashes.
 
-import { buildCards, cardValue } from '../services/cards.js';
+import { VALUE_TIMING, buildCards, cardValue } from '../services/cards.js';
 import { formatClock } from '../services/dashboardService.js';
 
 /** The id of the boot's snapshot request; its reply is consumed here, not replayed. */
@@ -91,7 +91,7 @@ function card(doc, c, ts) {
     { class: 'card value-card', 'data-testid': `card-${c.group}`, 'data-ts': ts ?? '', style: `--accent: var(${c.accent})`, 'aria-label': c.title },
     [
       el(doc, 'header', { class: 'card-head' }, [el(doc, 'h3', { class: 'card-title' }, [c.title]), time]),
-      el(doc, 'p', { class: 'card-value', 'data-testid': `value-${c.group}`, elementtiming: 'pulse-value' }, valueKids),
+      el(doc, 'p', { class: 'card-value', 'data-testid': `value-${c.group}`, elementtiming: VALUE_TIMING }, valueKids),
       ...(c.caption ? [el(doc, 'p', { class: 'card-caption' }, [c.caption])] : []),
       el(doc, 'ul', { class: 'card-lines' }, lines),
     ],
@@ -159,7 +159,10 @@ export function boot(win) {
   win.__pulseBoot = state;
   win.performance?.mark?.('pulse:boot');
   applyTheme(win);
+  timer = win.setTimeout(finish, GIVE_UP_MS);
   state.inline = inlineSnapshot(win.document);
+  // With the values in the page, a socket that fails does not stop their paint (React reconnects).
+  const socketFailed = () => state.inline || finish();
   if (state.inline) {
     // The values came with the page: painted once <div id="root"> is parsed, no request.
     const paintInline = () => onSnapshot(state.inline);
@@ -169,19 +172,18 @@ export function boot(win) {
   try {
     state.ws = new win.WebSocket(state.url);
   } catch {
-    finish();
+    socketFailed();
     return state;
   }
-  timer = win.setTimeout(finish, GIVE_UP_MS);
   const ws = state.ws;
   ws.onopen = (ev) => state.held.push(['open', ev]);
   ws.onerror = (ev) => {
     state.held.push(['error', ev]);
-    finish();
+    socketFailed();
   };
   ws.onclose = (ev) => {
     state.held.push(['close', ev]);
-    finish();
+    socketFailed();
   };
   ws.onmessage = (ev) => {
     let msg = null;
@@ -244,7 +246,7 @@ function whenPainted(win, done) {
   }
   timer = win.setTimeout(once, PAINT_WAIT_MS);
   obs = new win.PerformanceObserver((list) => {
-    if (list.getEntries().some((e) => e.identifier === 'pulse-value')) once();
+    if (list.getEntries().some((e) => e.identifier === VALUE_TIMING)) once();
   });
   obs.observe({ type: 'element', buffered: true });
 }

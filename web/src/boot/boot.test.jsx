@@ -234,6 +234,51 @@ describe('boot (the first-paint script)', () => {
     expect(state.held.map(([type]) => type)).toEqual(['open', 'message']);
   });
 
+  it('paints the inlined snapshot even when the socket fails first: at DOMContentLoaded, or with no socket at all', () => {
+    vi.useFakeTimers();
+    const root = withRoot();
+    const data = document.createElement('script');
+    data.type = 'application/json';
+    data.id = INLINE_ID;
+    const { id, ...inlined } = SNAPSHOT;
+    expect(id).toBe(BOOT_ID);
+    data.textContent = JSON.stringify(inlined);
+    document.body.append(data);
+
+    // Still parsing: the paint waits for DOMContentLoaded; the socket closes before it.
+    const { win, fake } = fakeWindow();
+    const listeners = {};
+    win.document = new Proxy(document, {
+      get(target, key) {
+        if (key === 'readyState') return 'loading';
+        if (key === 'addEventListener') return (type, cb) => (listeners[type] = cb);
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const state = boot(win);
+    fake.last().serverClose(1006);
+    expect(state.done).toBe(false);
+    expect(root.children).toHaveLength(0);
+    listeners.DOMContentLoaded();
+    expect(root.querySelector('[data-testid="value-cpu"]').textContent).toBe('12.3%');
+    vi.advanceTimersByTime(0);
+    expect(state.done).toBe(true);
+    expect(state.snapshot).toEqual(inlined);
+
+    // No WebSocket at all (the constructor throws): the page's values are still painted.
+    root.replaceChildren();
+    const other = fakeWindow();
+    other.win.WebSocket = function Broken() {
+      throw new Error('blocked');
+    };
+    const lone = boot(other.win);
+    expect(lone.ws).toBeNull();
+    expect(root.querySelector('[data-testid="value-cpu"]').textContent).toBe('12.3%');
+    vi.advanceTimersByTime(0);
+    expect(lone.done).toBe(true);
+  });
+
   it('ignores inlined data that is not a snapshot', () => {
     for (const text of ['', 'not json', '{"type":"error"}', '{"type":"snapshot"}', '{"type":"snapshot","metrics":3}']) {
       const el = document.createElement('script');

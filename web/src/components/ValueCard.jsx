@@ -1,5 +1,6 @@
 // ValueCard: one metric group's current numbers.
 
+import { VALUE_TIMING } from '../services/cards.js';
 import { formatClock } from '../services/dashboardService.js';
 
 export function ValueCard({ group, title, value, unit, caption, lines = [], ts, paused, accent }) {
@@ -21,8 +22,8 @@ export function ValueCard({ group, title, value, unit, caption, lines = [], ts, 
           </time>
         )}
       </header>
-      {/* elementtiming: the browser reports when the value was painted (web/e2e/firstpaint.mjs) */}
-      <p className="card-value" data-testid={`value-${group}`} elementtiming="pulse-value">
+      {/* elementtiming: the browser reports when the value was painted (web/e2e/paint.mjs) */}
+      <p className="card-value" data-testid={`value-${group}`} elementtiming={VALUE_TIMING}>
         {value}
         {unit && <span className="card-unit">{unit}</span>}
       </p>

@@ -21,6 +21,9 @@ function analyticsLine(analytics, metric, fmt) {
   return ['avg / p95', `${fmt(a.avg)} / ${fmt(a.p95)}`];
 }
 
+/** The Element Timing name of every card value: the browser reports when one was painted. */
+export const VALUE_TIMING = 'pulse-value';
+
 export function splitUnit(text) {
   // "42.0%" → ["42.0", "%"], "1.5 MiB/s" → ["1.5", "MiB/s"]
   const m = /^(-?[\d.,]+)\s*(.*)$/.exec(text);
