@@ -26,7 +26,7 @@
 import { loadavg } from 'node:os';
 import { launchBrowser } from './chromium.mjs';
 import { startListening } from './daemon.mjs';
-import { firstPaintMs } from './paint.mjs';
+import { watchFirstPaint } from './paint.mjs';
 
 const PULSE_BIN = process.env.PULSE_BIN;
 const PULSE_STATIC = process.env.PULSE_STATIC;
@@ -39,9 +39,10 @@ function startDaemon() {
   return startListening(PULSE_BIN, args);
 }
 
-/** Timeline of one load, all in ms after navigation start (the page's own clock). */
-async function timeline(page) {
-  const painted = await firstPaintMs(page);
+/** Timeline of one load, all in ms after navigation start (the page's own clock); read once
+ * the first value is painted (`painted()`: watchFirstPaint), so nothing runs in the page before. */
+async function timeline(page, painted) {
+  const ms = await painted();
   const t = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const r = (v) => Math.round(v);
@@ -54,7 +55,7 @@ async function timeline(page) {
     for (const [k, v] of Object.entries(window.__fp || {})) out[k] = r(v);
     return out;
   });
-  return { ...t, painted };
+  return { ...t, painted: ms };
 }
 
 
@@ -83,11 +84,15 @@ function recordSocket() {
   };
 }
 
+/** A page with its first-paint watcher (and the socket recorder with --timeline). */
+async function watched(page) {
+  if (TIMELINE) await page.addInitScript(recordSocket);
+  return { page, painted: await watchFirstPaint(page) };
+}
+
 async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  if (TIMELINE) await page.addInitScript(recordSocket);
-  return { context, page };
+  return { context, ...(await watched(await context.newPage())) };
 }
 
 const quantile = (xs, q) => {
@@ -106,8 +111,8 @@ async function main() {
   const loadBefore = load();
   const runs = { cold: [], tab: [], reload: [] };
   const marks = { cold: [], tab: [], reload: [] };
-  const measure = async (kind, i, page) => {
-    const t = await timeline(page);
+  const measure = async (kind, i, page, painted) => {
+    const t = await timeline(page, painted);
     runs[kind].push(t.painted);
     marks[kind].push(t['pulse:first-metric']);
     const label = `${kind} ${i + 1}`;
@@ -115,24 +120,23 @@ async function main() {
   };
   try {
     for (let i = 0; i < RUNS; i += 1) {
-      const { context, page } = await newPage(browser);
+      const { context, page, painted } = await newPage(browser);
       await page.goto(daemon.url);
-      await measure('cold', i, page);
+      await measure('cold', i, page, painted);
       await context.close();
     }
-    const { context, page } = await newPage(browser);
+    const { context, page, painted } = await newPage(browser);
     await page.goto(daemon.url);
-    await timeline(page);
+    await timeline(page, painted);
     for (let i = 0; i < RUNS; i += 1) {
-      const tab = await context.newPage();
-      if (TIMELINE) await tab.addInitScript(recordSocket);
-      await tab.goto(daemon.url);
-      await measure('tab', i, tab);
-      await tab.close();
+      const tab = await watched(await context.newPage());
+      await tab.page.goto(daemon.url);
+      await measure('tab', i, tab.page, tab.painted);
+      await tab.page.close();
     }
     for (let i = 0; i < RUNS; i += 1) {
       await page.reload();
-      await measure('reload', i, page);
+      await measure('reload', i, page, painted);
     }
     await context.close();
     console.log(`# first metric painted (navigation start to the first card value's Element Timing render time), ${new Date().toISOString()}`);

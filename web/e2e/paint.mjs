@@ -1,29 +1,56 @@
 // The first painted card value, as the browser reports it (Element Timing): each card value
 // is `elementtiming="pulse-value"` (components/ValueCard.jsx, boot/boot.js). Shared by
 // firstpaint.mjs and run.mjs.
+//
+// Nothing is evaluated in the page while it loads: the page reports through a binding, from an
+// observer its init script registers. A page.evaluate or a locator would inject Playwright's
+// helper script (measured in a Chromium trace: 12-15 ms on the renderer's main thread) into the
+// very frames being measured, a cost no user's browser has.
 
-/** The page's first-metric figure: ms from navigation start to the first value's paint. */
-export async function firstPaintMs(page) {
-  await page.waitForFunction(() => performance.getEntriesByName('pulse:first-metric')[0], null, { timeout: 15000 });
-  const ms = await page.evaluate(firstValuePaint);
-  if (ms == null) throw new Error('no Element Timing entry for a card value');
-  return ms;
+const BINDING = '__pulseFirstPaint';
+const VALUE_TIMING = 'pulse-value';
+
+/** In the page, at document start: report the first card value's render time, once. */
+function observeFirstValue([binding, identifier]) {
+  if (typeof PerformanceObserver === 'undefined') return;
+  const obs = new PerformanceObserver((list) => {
+    const times = list
+      .getEntries()
+      .filter((e) => e.identifier === identifier && e.renderTime > 0)
+      .map((e) => e.renderTime);
+    if (!times.length) return;
+    obs.disconnect();
+    window[binding](Math.round(Math.min(...times)));
+  });
+  obs.observe({ type: 'element', buffered: true });
 }
 
-/** In the page: the render time of the first painted card value (Element Timing), or null. */
-function firstValuePaint() {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), 5000);
-    const obs = new PerformanceObserver((list) => {
-      const times = list
-        .getEntries()
-        .filter((e) => e.identifier === 'pulse-value' && e.renderTime > 0)
-        .map((e) => e.renderTime);
-      if (!times.length) return;
-      clearTimeout(timer);
-      obs.disconnect();
-      resolve(Math.round(Math.min(...times)));
-    });
-    obs.observe({ type: 'element', buffered: true });
+/**
+ * Watches every document `page` loads from now on (call it before the navigation). Returns
+ * `next(timeoutMs)`: resolves with the next document's figure, ms from its navigation start to
+ * its first painted card value; rejects when none is reported in time.
+ */
+export async function watchFirstPaint(page) {
+  const reported = [];
+  const waiting = [];
+  await page.exposeBinding(BINDING, (_source, ms) => {
+    const w = waiting.shift();
+    if (w) w(ms);
+    else reported.push(ms);
   });
+  await page.addInitScript(observeFirstValue, [BINDING, VALUE_TIMING]);
+  return function next(timeoutMs = 15000) {
+    if (reported.length) return Promise.resolve(reported.shift());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(done), 1);
+        reject(new Error('no Element Timing entry for a card value'));
+      }, timeoutMs);
+      const done = (ms) => {
+        clearTimeout(timer);
+        resolve(ms);
+      };
+      waiting.push(done);
+    });
+  };
 }
