@@ -28,11 +28,10 @@ static int send_page(const struct index_page *ip, struct net_conn *nc, const str
     char *page = gz ? NULL : index_page_inline(ip, json, json_len, &len);
     if (!gz && !page)
         return -1;
-    http_reply_head(nc, 200, type,
-                    gz ? "Cache-Control: no-store\r\nVary: Accept-Encoding\r\nContent-Encoding: "
-                         "gzip\r\n"
-                       : "Cache-Control: no-store\r\nVary: Accept-Encoding\r\n",
+#define PAGE_HEADERS "Cache-Control: no-store\r\nVary: Accept-Encoding\r\n"
+    http_reply_head(nc, 200, type, gz ? PAGE_HEADERS "Content-Encoding: gzip\r\n" : PAGE_HEADERS,
                     (long)(gz ? pbuf_len(gz) : len), req->keep_alive);
+#undef PAGE_HEADERS
     if (with_body && gz)
         net_send_pbuf(nc, gz);
     else if (with_body)

@@ -58,7 +58,6 @@ async function timeline(page, painted) {
   return { ...t, painted: ms };
 }
 
-
 /** The page's timeline recorder: when the socket is created, opens, and each frame type. */
 function recordSocket() {
   window.__fp = {};

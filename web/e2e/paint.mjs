@@ -1,14 +1,15 @@
 // The first painted card value, as the browser reports it (Element Timing): each card value
-// is `elementtiming="pulse-value"` (components/ValueCard.jsx, boot/boot.js). Shared by
+// carries `elementtiming` VALUE_TIMING (services/cards.js; ValueCard.jsx, boot/boot.js). Shared by
 // firstpaint.mjs and run.mjs.
 //
 // Nothing is evaluated in the page while it loads: the page reports through a binding, from an
 // observer its init script registers. A page.evaluate or a locator would inject Playwright's
-// helper script (measured in a Chromium trace: 12-15 ms on the renderer's main thread) into the
+// helper script (a Chromium trace of a cold load: 12.4 ms on the renderer's main thread) into the
 // very frames being measured, a cost no user's browser has.
 
+import { VALUE_TIMING } from '../src/services/cards.js';
+
 const BINDING = '__pulseFirstPaint';
-const VALUE_TIMING = 'pulse-value';
 
 /** In the page, at document start: report the first card value's render time, once. */
 function observeFirstValue([binding, identifier]) {

@@ -236,12 +236,16 @@ describe('Pulse dashboard in Chromium against the daemon', { timeout: SUITE_TIME
     }
     // The first values came from the page's inline first-paint script (boot/boot.js), whose
     // socket the app adopted (still open, the only one the dashboard has).
+    // The page came with the daemon's snapshot in its slot: the slot in index.html and the one
+    // the daemon looks for (src/app/index_page.h) are the same bytes.
     const boot = await page.evaluate(() => ({
+      inline: window.__pulseBoot?.inline?.type === 'snapshot',
       painted: Boolean(window.__pulseBoot?.snapshot),
       open: window.__pulseBoot?.ws?.readyState === 1,
       bootMark: performance.getEntriesByName('pulse:boot')[0]?.startTime,
     }));
     assert.ok(boot.painted && boot.open && boot.bootMark >= 0, `first paint by the boot script: ${JSON.stringify(boot)}`);
+    assert.ok(boot.inline, `the page carried the inlined snapshot: ${JSON.stringify(boot)}`);
     const best = Math.min(...figures.firstMetricMs);
     // The bound is loose for a shared, loaded machine; the figures are printed and kept.
     assert.ok(best < Number(process.env.E2E_FIRST_METRIC_MS || 3000), `first metric painted after ${best} ms`);

@@ -48,6 +48,24 @@ function withRoot() {
   return root;
 }
 
+/** Puts `text` in the page as the daemon's inlined snapshot element (INLINE_ID). */
+function inlineInPage(text) {
+  const el = document.createElement('script');
+  el.type = 'application/json';
+  el.id = INLINE_ID;
+  el.textContent = text;
+  document.body.append(el);
+  return el;
+}
+
+/** SNAPSHOT as the daemon inlines it (no request id), put in the page; returns it. */
+function inlineSnapshotInPage() {
+  const { id, ...inlined } = SNAPSHOT;
+  expect(id).toBe(BOOT_ID);
+  inlineInPage(JSON.stringify(inlined));
+  return inlined;
+}
+
 afterEach(() => {
   document.body.replaceChildren();
   vi.useRealTimers();
@@ -215,13 +233,7 @@ describe('boot (the first-paint script)', () => {
   it('paints a snapshot inlined in the page without asking the socket for one', () => {
     vi.useFakeTimers();
     const root = withRoot();
-    const data = document.createElement('script');
-    data.type = 'application/json';
-    data.id = INLINE_ID;
-    const { id, ...inlined } = SNAPSHOT;
-    expect(id).toBe(BOOT_ID);
-    data.textContent = JSON.stringify(inlined);
-    document.body.append(data);
+    const inlined = inlineSnapshotInPage();
     const { win, fake, marks } = fakeWindow();
     const state = boot(win); // the document is parsed: painted at once
     expect(root.querySelector('[data-testid="value-cpu"]').textContent).toBe('12.3%');
@@ -237,13 +249,7 @@ describe('boot (the first-paint script)', () => {
   it('paints the inlined snapshot even when the socket fails first: at DOMContentLoaded, or with no socket at all', () => {
     vi.useFakeTimers();
     const root = withRoot();
-    const data = document.createElement('script');
-    data.type = 'application/json';
-    data.id = INLINE_ID;
-    const { id, ...inlined } = SNAPSHOT;
-    expect(id).toBe(BOOT_ID);
-    data.textContent = JSON.stringify(inlined);
-    document.body.append(data);
+    const inlined = inlineSnapshotInPage();
 
     // Still parsing: the paint waits for DOMContentLoaded; the socket closes before it.
     const { win, fake } = fakeWindow();
@@ -281,11 +287,8 @@ describe('boot (the first-paint script)', () => {
 
   it('ignores inlined data that is not a snapshot', () => {
     for (const text of ['', 'not json', '{"type":"error"}', '{"type":"snapshot"}', '{"type":"snapshot","metrics":3}']) {
-      const el = document.createElement('script');
-      el.type = 'application/json';
-      el.id = INLINE_ID;
-      el.textContent = text;
-      document.body.replaceChildren(el);
+      document.body.replaceChildren();
+      inlineInPage(text);
       expect(inlineSnapshot(document)).toBeNull();
     }
     document.body.replaceChildren();
